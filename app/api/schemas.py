@@ -1,0 +1,142 @@
+"""One way to validate and serialise: a marshmallow schema per resource."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.auth.models import ROLES
+
+
+class LoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenCreateSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class TenantRefSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    level = fields.String()
+
+
+class OrganSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    family = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    active = fields.Boolean()
+
+
+class TenantSchema(TenantRefSchema):
+    parent = fields.Nested(TenantRefSchema, allow_none=True)
+    path = fields.Method("codes")
+    children = fields.Method("visible_children")
+
+    def codes(self, tenant) -> list[str]:
+        return tenant.path.strip("/").split("/")
+
+    def visible_children(self, tenant):
+        return TenantRefSchema(many=True).dump(tenant.children)
+
+
+class MeSchema(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String(validate=validate.OneOf(tuple(ROLES)))
+    role_zh = fields.Method("role_label")
+    tenant = fields.Nested(TenantRefSchema)
+    organ = fields.Nested(OrganSchema, allow_none=True)
+
+    def role_label(self, user) -> str:
+        return ROLES[user.role][0]
+
+
+class BandSchema(Schema):
+    colour = fields.String()
+    lower = fields.Float(allow_none=True)
+    upper = fields.Float(allow_none=True)
+    lower_inclusive = fields.Boolean()
+    upper_inclusive = fields.Boolean()
+
+
+class IndicatorSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    organ_kind = fields.String()
+    dimension_zh = fields.String()
+    dimension_en = fields.String()
+    unit = fields.String()
+    value_kind = fields.String()
+    scale = fields.Integer()
+    direction = fields.String()
+    rollup = fields.String()
+    levels = fields.List(fields.String())
+    period = fields.String()
+    source = fields.String()
+    peer_rated = fields.Boolean()
+    green = fields.Float(allow_none=True)
+    red = fields.Float(allow_none=True)
+    bands = fields.List(fields.Nested(BandSchema))
+    min = fields.Float(attribute="min_value")
+    max = fields.Float(attribute="max_value")
+    numerator_zh = fields.String()
+    numerator_en = fields.String()
+    denominator_zh = fields.String()
+    denominator_en = fields.String()
+    description_zh = fields.String()
+    description_en = fields.String()
+    version = fields.Integer()
+
+
+class ValueQuerySchema(Schema):
+    indicator = fields.String(validate=validate.Regexp(r"^[A-Z]{2}\d{2}$"))
+    organ = fields.Integer(validate=validate.Range(min=1))
+    period = fields.String(validate=validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"))
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ValueSchema(Schema):
+    id = fields.Integer()
+    organ_id = fields.Integer()
+    indicator = fields.String(attribute="indicator_code")
+    period = fields.String()
+    revision = fields.Integer()
+    value = fields.Float(allow_none=True)
+    numerator = fields.Float(allow_none=True)
+    denominator = fields.Float(allow_none=True)
+    source = fields.String()
+    submitted_by = fields.String()
+    submitted_at = fields.DateTime()
+    is_late = fields.Boolean()
+
+
+def parse(schema: Schema, data) -> dict:
+    """Load ``data`` with ``schema`` or raise a 422 naming every bad field."""
+    from marshmallow import ValidationError
+
+    from app.errors import ApiError
+
+    if data is None:
+        raise ApiError(400, "body_required", "请求体必须是 JSON 对象", "The body must be a JSON object")
+    try:
+        return schema.load(data)
+    except ValidationError as err:
+        raise ApiError(
+            422, "invalid", "数据校验未通过", "Validation failed", fields=err.messages
+        ) from err

@@ -1,0 +1,108 @@
+"""The database: one engine per app, a session per app context, the declarative base.
+
+Plain SQLAlchemy 2 (no Flask-SQLAlchemy) so tests can bind the session factory to one
+connection and roll back per test (``join_transaction_mode="create_savepoint"``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Flask, abort, current_app, has_app_context
+from flask.globals import app_ctx
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: sa.DateTime(timezone=True)}
+
+
+class AppDatabase:
+    """What one app holds: its engine and the factory its sessions come from."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _scope_key() -> int:
+    # One session per app context (a request, a CLI command, a job); outside any
+    # context there is no session to share, so a fresh key each time is wrong: raise.
+    if not has_app_context():
+        raise RuntimeError("db.session used outside an application context")
+    return id(app_ctx._get_current_object())
+
+
+def _new_session() -> Session:
+    return current_app.extensions["judsup.db"].sessionmaker()
+
+
+class Database:
+    """The app-wide handle: ``db.session`` is the session of the current app context."""
+
+    def __init__(self) -> None:
+        self.session: scoped_session[Session] = scoped_session(_new_session, scopefunc=_scope_key)
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["judsup.db"] = AppDatabase(app.config["SQLALCHEMY_DATABASE_URI"])
+        app.teardown_appcontext(self._remove)
+
+    def _remove(self, _exc: BaseException | None) -> None:
+        self.session.remove()
+
+    @staticmethod
+    def of(app: Flask) -> AppDatabase:
+        return app.extensions["judsup.db"]
+
+    def get_or_404(self, model, ident):
+        """The row with this primary key, seen through the tenant scope, or a 404.
+
+        A select, not ``Session.get``: the identity map could hand back a row loaded under
+        another scope, while a select passes the tenant filter, so a row of another tenant
+        answers exactly like a missing one.
+        """
+        key = sa.inspect(model).primary_key[0]
+        row = self.session.execute(sa.select(model).where(key == ident)).scalar_one_or_none()
+        if row is None:
+            abort(404)
+        return row
+
+
+db = Database()
+

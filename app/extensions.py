@@ -1,0 +1,18 @@
+"""Flask extensions, created unbound; ``create_app`` binds each with ``init_app``."""
+
+from __future__ import annotations
+
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+from app.db import db
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager"]

@@ -1,0 +1,1 @@
+"""The unified indicator dictionary (统一指标): shared by every tenant, versioned."""

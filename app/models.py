@@ -1,0 +1,21 @@
+"""Every mapped class, imported so that metadata is complete (for Alembic and tests)."""
+
+from app.audit.models import AuditEvent
+from app.auth.models import ApiToken, LoginSession, User
+from app.datamart.models import IndicatorValue
+from app.db import Base
+from app.indicators.models import DictionaryVersion, Indicator
+from tenants.models import Organ, Tenant
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "DictionaryVersion",
+    "Indicator",
+    "IndicatorValue",
+    "LoginSession",
+    "Organ",
+    "Tenant",
+    "User",
+]

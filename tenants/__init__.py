@@ -1,0 +1,1 @@
+"""The tenant tree (province > city > district > township), organs, and tenant scoping."""

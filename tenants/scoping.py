@@ -1,0 +1,170 @@
+"""Tenant scoping in one place.
+
+Every query on a tenant-owned table is narrowed to the current tenant by a session
+event; a query on such a table with no tenant context raises. New rows take the
+current tenant and may not name another. On PostgreSQL the same context is handed to
+row-level-security policies through ``set_config(..., true)`` per transaction, so a
+forgotten filter (or raw SQL) still cannot see foreign rows.
+
+The context lives in a ``ContextVar`` so the domain code needs no Flask: a request sets
+it from the URL, a job or CLI command sets it explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+
+
+class TenantScopeError(RuntimeError):
+    """A tenant-owned table was touched without a tenant context, or across tenants."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    tenant_id: int | None
+    system: bool = False
+
+
+_scope: ContextVar[Scope | None] = ContextVar("tenant_scope", default=None)
+
+
+def current_scope() -> Scope | None:
+    return _scope.get()
+
+
+def current_tenant_id() -> int | None:
+    scope = _scope.get()
+    return scope.tenant_id if scope else None
+
+
+@contextmanager
+def tenant_scope(tenant_id: int) -> Iterator[Scope]:
+    """Run the block as tenant ``tenant_id``: every query sees only its rows."""
+    token = _scope.set(Scope(tenant_id=tenant_id))
+    try:
+        yield _scope.get()
+    finally:
+        _scope.reset(token)
+
+
+@contextmanager
+def system_scope() -> Iterator[Scope]:
+    """Run the block across tenants: provisioning, seeding, cross-tenant jobs, and the
+    two look-ups that precede knowing the tenant (login by username, token by hash)."""
+    token = _scope.set(Scope(tenant_id=None, system=True))
+    try:
+        yield _scope.get()
+    finally:
+        _scope.reset(token)
+
+
+def enter_tenant(tenant_id: int):
+    """Set the scope for the rest of a request; returns the token for ``leave``."""
+    return _scope.set(Scope(tenant_id=tenant_id))
+
+
+def leave(token) -> None:
+    _scope.reset(token)
+
+
+class TenantOwned:
+    """Mixin for every table whose rows belong to one tenant."""
+
+    __tenant_owned__ = True
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
+        return mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"), index=True)
+
+
+def is_tenant_owned(cls_or_obj) -> bool:
+    cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
+    return getattr(cls, "__tenant_owned__", False)
+
+
+def _require_scope(what: str) -> Scope:
+    scope = _scope.get()
+    if scope is None:
+        raise TenantScopeError(f"{what} on a tenant-owned table with no tenant context")
+    return scope
+
+
+def _scope_statement(state) -> None:
+    _apply_rls(state.session)
+    if state.is_column_load or not (state.is_select or state.is_update or state.is_delete):
+        return
+    if not any(is_tenant_owned(m.class_) for m in state.all_mappers):
+        return
+    scope = _require_scope("query")
+    if scope.system:
+        return
+    tid = scope.tenant_id
+    state.statement = state.statement.options(
+        with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tid, include_aliases=True)
+    )
+
+
+def _stamp_new_rows(session: Session, _ctx, _instances) -> None:
+    _apply_rls(session)
+    for obj in list(session.new) + list(session.dirty):
+        if not is_tenant_owned(obj):
+            continue
+        scope = _require_scope("write")
+        if scope.system:
+            if obj.tenant_id is None and not getattr(obj, "__tenant_optional__", False):
+                raise TenantScopeError(f"{type(obj).__name__} written with no tenant_id")
+            continue
+        if obj.tenant_id is None:
+            obj.tenant_id = scope.tenant_id
+        elif obj.tenant_id != scope.tenant_id:
+            raise TenantScopeError(
+                f"{type(obj).__name__} of tenant {obj.tenant_id} written in tenant "
+                f"{scope.tenant_id}'s context"
+            )
+
+
+def _new_transaction(session: Session, _transaction, connection) -> None:
+    session.info.pop("rls_applied", None)
+    _apply_rls(session, connection)
+
+
+def _apply_rls(session: Session, connection=None) -> None:
+    """Hand the scope to PostgreSQL for this transaction (``is_local = true``), once per
+    change of scope: the policies read ``app.tenant_id`` and ``app.system``."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    scope = _scope.get()
+    wanted = (scope.tenant_id, scope.system) if scope else (None, False)
+    if session.info.get("rls_applied") == wanted:
+        return
+    if connection is None:
+        if not session.in_transaction():
+            return  # after_begin will apply it
+        connection = session.connection()
+    session.info["rls_applied"] = wanted
+    connection.execute(
+        sa.text("SELECT set_config('app.tenant_id', :t, true), set_config('app.system', :s, true)"),
+        {"t": "" if wanted[0] is None else str(wanted[0]), "s": "on" if wanted[1] else "off"},
+    )
+
+
+_LISTENERS = (
+    ("do_orm_execute", _scope_statement),
+    ("before_flush", _stamp_new_rows),
+    ("after_begin", _new_transaction),
+)
+
+
+def install() -> None:
+    """Attach the scoping events to every SQLAlchemy session (idempotent)."""
+    for name, fn in _LISTENERS:
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)

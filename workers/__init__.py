@@ -1,0 +1,1 @@
+"""RQ queues, job functions and their enqueueing after commit."""
