@@ -17,9 +17,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(Config.from_env())
     app.config.update(config or {})
     check_production(app.config)
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://"
-    )
+    if app.config["APP_ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True  # behind TLS, whatever the proxy says
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     _init_parts(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -64,8 +64,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from app.demo.cli import demo_cli
     from app.dbcli import db_cli
+    from app.demo.cli import demo_cli
     from app.indicators.cli import indicators_cli
     from tenants.cli import tenants_cli, users_cli
     from workers.cli import worker_command

@@ -19,10 +19,12 @@ def alembic_config(url: str | None = None, app_role: str | None = None) -> Alemb
     conf = AlembicConfig(str(MIGRATIONS / "alembic.ini"))
     conf.set_main_option("script_location", str(MIGRATIONS))
     app_conf = current_app.config if url is None else {}
-    conf.attributes["url"] = url or app_conf.get("DATABASE_OWNER_URL") or app_conf[
-        "SQLALCHEMY_DATABASE_URI"]
+    conf.attributes["url"] = (
+        url or app_conf.get("DATABASE_OWNER_URL") or app_conf["SQLALCHEMY_DATABASE_URI"]
+    )
     conf.attributes["app_role"] = app_role or (app_conf or {}).get(
-        "DATABASE_APP_ROLE", "judsup_app")
+        "DATABASE_APP_ROLE", "judsup_app"
+    )
     return conf
 
 

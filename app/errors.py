@@ -31,8 +31,9 @@ class ApiError(Exception):
         self.status, self.code, self.zh, self.en, self.extra = status, code, zh, en, extra
 
 
-def error_body(status: int, code: str | None = None, zh: str | None = None, en: str | None = None,
-               **extra) -> dict:
+def error_body(
+    status: int, code: str | None = None, zh: str | None = None, en: str | None = None, **extra
+) -> dict:
     default_code, default_zh, default_en = MESSAGES.get(status, MESSAGES[500])
     zh, en = zh or default_zh, en or default_en
     message = en if select_locale() == "en" else zh
@@ -45,8 +46,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def respond(status: int, code: str | None = None, zh: str | None = None, en: str | None = None,
-            **extra):
+def respond(
+    status: int, code: str | None = None, zh: str | None = None, en: str | None = None, **extra
+):
     body = error_body(status, code, zh, en, **extra)
     if wants_json():
         return jsonify(body), status
@@ -60,8 +62,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):
-        return respond(400, "csrf_failed", "CSRF 校验失败,请刷新页面后重试",
-                       f"CSRF check failed ({err.description}); reload and try again")
+        return respond(
+            400,
+            "csrf_failed",
+            "CSRF 校验失败,请刷新页面后重试",
+            f"CSRF check failed ({err.description}); reload and try again",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):

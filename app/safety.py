@@ -15,13 +15,17 @@ def check_runtime_role(app: Flask) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.connect() as conn:
-        role = conn.execute(sa.text(
-            "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-        )).one()
-        owned = conn.execute(sa.text(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
-            "AND tableowner = current_user"
-        )).scalar_one()
+        role = conn.execute(
+            sa.text(
+                "SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            )
+        ).one()
+        owned = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tableowner = current_user"
+            )
+        ).scalar_one()
     if role.rolsuper or role.rolbypassrls:
         raise ConfigError(
             f"数据库角色 {role.rolname} 是超级用户或可绕过行级安全,生产模式拒绝启动 / "

@@ -46,8 +46,11 @@ def tenants_cli() -> None:
 @with_appcontext
 def create(code, name_zh, name_en, level, parent_code) -> None:
     """Create a tenant below PARENT."""
-    tenant = _run(lambda: create_tenant(
-        db.session, code, name_zh, level, _tenant(parent_code) if parent_code else None, name_en))
+    tenant = _run(
+        lambda: create_tenant(
+            db.session, code, name_zh, level, _tenant(parent_code) if parent_code else None, name_en
+        )
+    )
     click.echo(f"created {tenant.code} {tenant.name_zh} ({tenant.level}) path={tenant.path}")
 
 
@@ -69,10 +72,12 @@ def add_organ_command(code, kind, name_zh, name_en) -> None:
 @with_appcontext
 def grant_raw(code: str, revoke: bool) -> None:
     """Let ancestors of CODE read its raw submissions (or stop them with --revoke)."""
+
     def change():
         tenant = _tenant(code)
         tenant.raw_readable_by_ancestors = not revoke
         return tenant
+
     tenant = _run(change)
     click.echo(f"{tenant.code} raw_readable_by_ancestors={tenant.raw_readable_by_ancestors}")
 
@@ -92,10 +97,13 @@ def users_cli() -> None:
 @with_appcontext
 def create_user(code, username, role, organ_id, display_name, password) -> None:
     """Create a user in tenant CODE."""
+
     def make():
         tenant = _tenant(code)
         organ = db.session.get(Organ, organ_id) if organ_id else None
-        return add_user(db.session, tenant, username, role, hash_password(password),
-                        display_name, organ)
+        return add_user(
+            db.session, tenant, username, role, hash_password(password), display_name, organ
+        )
+
     user = _run(make)
     click.echo(f"user {user.username} ({user.role}) in {code}")

@@ -51,9 +51,7 @@ class Tenant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Tenant | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[Tenant]] = relationship(
-        back_populates="parent", order_by="Tenant.code"
-    )
+    children: Mapped[list[Tenant]] = relationship(back_populates="parent", order_by="Tenant.code")
 
     __table_args__ = (sa.CheckConstraint(f"level IN {LEVELS!r}", name="level"),)
 

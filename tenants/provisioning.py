@@ -18,8 +18,13 @@ def _child_level(parent: Tenant | None) -> str:
 
 
 def create_tenant(
-    session: Session, code: str, name_zh: str, level: str, parent: Tenant | None = None,
-    name_en: str = "", is_demo: bool = False,
+    session: Session,
+    code: str,
+    name_zh: str,
+    level: str,
+    parent: Tenant | None = None,
+    name_en: str = "",
+    is_demo: bool = False,
 ) -> Tenant:
     """A congress below ``parent``, one level down; its code is its division code."""
     if not code.isdigit() or not 6 <= len(code) <= 12:
@@ -33,8 +38,13 @@ def create_tenant(
     if session.scalar(select(Tenant.id).where(Tenant.code == code)) is not None:
         raise ProvisioningError(f"代码 {code} 已存在 / code {code} exists")
     tenant = Tenant(
-        code=code, name_zh=name_zh, name_en=name_en, level=level, parent=parent,
-        path=tenant_path(parent, code), depth=0 if parent is None else parent.depth + 1,
+        code=code,
+        name_zh=name_zh,
+        name_en=name_en,
+        level=level,
+        parent=parent,
+        path=tenant_path(parent, code),
+        depth=0 if parent is None else parent.depth + 1,
         is_demo=is_demo,
     )
     session.add(tenant)
@@ -42,7 +52,9 @@ def create_tenant(
     return tenant
 
 
-def add_organ(session: Session, tenant: Tenant, kind: str, name_zh: str, name_en: str = "") -> Organ:
+def add_organ(
+    session: Session, tenant: Tenant, kind: str, name_zh: str, name_en: str = ""
+) -> Organ:
     if kind not in ORGAN_KINDS:
         raise ProvisioningError(f"未知机关类型 {kind} / unknown organ kind {kind}")
     if tenant.level not in ORGAN_KINDS[kind][1]:
@@ -56,18 +68,29 @@ def add_organ(session: Session, tenant: Tenant, kind: str, name_zh: str, name_en
 
 
 def add_user(
-    session: Session, tenant: Tenant, username: str, role: str, password_hash: str,
-    display_name: str = "", organ: Organ | None = None,
+    session: Session,
+    tenant: Tenant,
+    username: str,
+    role: str,
+    password_hash: str,
+    display_name: str = "",
+    organ: Organ | None = None,
 ) -> User:
     if role not in ROLES:
         raise ProvisioningError(f"未知角色 {role} / unknown role {role}")
     if (role == "organ") != (organ is not None):
-        raise ProvisioningError("机关用户必须且只能绑定一个机关 / an organ user needs exactly one organ")
+        raise ProvisioningError(
+            "机关用户必须且只能绑定一个机关 / an organ user needs exactly one organ"
+        )
     if organ is not None and organ.tenant_id != tenant.id:
         raise ProvisioningError("机关不属于该租户 / the organ belongs to another tenant")
     user = User(
-        tenant_id=tenant.id, username=username, role=role, password_hash=password_hash,
-        display_name=display_name or username, organ_id=organ.id if organ else None,
+        tenant_id=tenant.id,
+        username=username,
+        role=role,
+        password_hash=password_hash,
+        display_name=display_name or username,
+        organ_id=organ.id if organ else None,
     )
     session.add(user)
     session.flush()

@@ -37,9 +37,12 @@ def _resolve(_endpoint: str | None, values: dict | None) -> None:
 
 def _fill_code(endpoint: str, values: dict) -> None:
     tenant = g.get("tenant")
-    if tenant is not None and "code" not in values:
-        if current_app.url_map.is_endpoint_expecting(endpoint, "code"):
-            values["code"] = tenant.code
+    if (
+        tenant is not None
+        and "code" not in values
+        and current_app.url_map.is_endpoint_expecting(endpoint, "code")
+    ):
+        values["code"] = tenant.code
 
 
 def tenant_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:

@@ -80,7 +80,7 @@ class TenantOwned:
     __tenant_owned__ = True
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
+    def tenant_id(cls) -> Mapped[int]:
         return mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"), index=True)
 
 
@@ -130,26 +130,32 @@ def _stamp_new_rows(session: Session, _ctx, _instances) -> None:
             )
 
 
-def _new_transaction(session: Session, _transaction, connection) -> None:
-    session.info.pop("rls_applied", None)
-    _apply_rls(session, connection)
+def _new_transaction(_session: Session, _transaction, connection) -> None:
+    connection.info.pop(RLS_KEY, None)
+    _apply_rls(_session, connection)
+
+
+RLS_KEY = "judsup_rls_applied"
 
 
 def _apply_rls(session: Session, connection=None) -> None:
     """Hand the scope to PostgreSQL for this transaction (``is_local = true``), once per
-    change of scope: the policies read ``app.tenant_id`` and ``app.system``."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    scope = _scope.get()
-    wanted = (scope.tenant_id, scope.system) if scope else (None, False)
-    if session.info.get("rls_applied") == wanted:
+    change of scope: the policies read ``app.tenant_id`` and ``app.system``.
+
+    What was applied is remembered on the connection, not the session: sessions that
+    share one connection (tests' savepoints) must not trust each other's memory.
+    """
+    if session.get_bind().dialect.name != "postgresql":
         return
     if connection is None:
         if not session.in_transaction():
             return  # after_begin will apply it
         connection = session.connection()
-    session.info["rls_applied"] = wanted
+    scope = _scope.get()
+    wanted = (scope.tenant_id, scope.system) if scope else (None, False)
+    if connection.info.get(RLS_KEY) == wanted:
+        return
+    connection.info[RLS_KEY] = wanted
     connection.execute(
         sa.text("SELECT set_config('app.tenant_id', :t, true), set_config('app.system', :s, true)"),
         {"t": "" if wanted[0] is None else str(wanted[0]), "s": "on" if wanted[1] else "off"},

@@ -27,8 +27,9 @@ def login():
     body = parse(LoginSchema(), request.get_json(silent=True))
     user = authenticate(body["username"], body["password"])
     if user is None:
-        failed = jsonify(error_body(401, "bad_credentials", "用户名或密码错误",
-                                    "Wrong username or password"))
+        failed = jsonify(
+            error_body(401, "bad_credentials", "用户名或密码错误", "Wrong username or password")
+        )
         failed.status_code = 401
         return mark_failed(failed)
     start_session(user)

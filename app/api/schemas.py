@@ -133,7 +133,9 @@ def parse(schema: Schema, data) -> dict:
     from app.errors import ApiError
 
     if data is None:
-        raise ApiError(400, "body_required", "请求体必须是 JSON 对象", "The body must be a JSON object")
+        raise ApiError(
+            400, "body_required", "请求体必须是 JSON 对象", "The body must be a JSON object"
+        )
     try:
         return schema.load(data)
     except ValidationError as err:

@@ -42,11 +42,15 @@ def values():
     stmt = select(IndicatorValue).where(IndicatorValue.is_current)
     if current_user.role == "organ" and current_user.tenant_id == current_tenant.id:
         stmt = stmt.where(IndicatorValue.organ_id == current_user.organ_id)
-    for key, column in (("indicator", IndicatorValue.indicator_code),
-                        ("organ", IndicatorValue.organ_id), ("period", IndicatorValue.period)):
+    for key, column in (
+        ("indicator", IndicatorValue.indicator_code),
+        ("organ", IndicatorValue.organ_id),
+        ("period", IndicatorValue.period),
+    ):
         if key in query:
             stmt = stmt.where(column == query[key])
-    stmt = stmt.order_by(IndicatorValue.period, IndicatorValue.organ_id,
-                         IndicatorValue.indicator_code)
+    stmt = stmt.order_by(
+        IndicatorValue.period, IndicatorValue.organ_id, IndicatorValue.indicator_code
+    )
     rows = db.session.scalars(stmt.limit(query["limit"]).offset(query["offset"]))
     return jsonify(values=ValueSchema(many=True).dump(rows))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.db import utcnow
-from tenants.scoping import current_scope
+from tenants.scoping import TenantScopeError, current_scope
 
 SECRET_FIELDS = ("password_hash", "key_hash", "token_hash")
 
@@ -31,11 +31,12 @@ class Actor:
     address: str = ""
 
 
-_actor: ContextVar[Actor] = ContextVar("audit_actor", default=Actor("system"))
+SYSTEM = Actor("system")
+_actor: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
 
 
 def current_actor() -> Actor:
-    return _actor.get()
+    return _actor.get() or SYSTEM
 
 
 @contextmanager
@@ -85,11 +86,11 @@ def _tenant_of(obj) -> int | None:
         return scope.tenant_id
     if obj is not None and getattr(obj, "__tablename__", "") == "tenants":
         return obj.id
-    return getattr(obj, "tenant_id", None) or _actor.get().tenant_id
+    return getattr(obj, "tenant_id", None) or current_actor().tenant_id
 
 
 def _row(obj, action: str, detail: dict) -> dict:
-    actor = _actor.get()
+    actor = current_actor()
     pk = sa.inspect(obj).identity
     return {
         "tenant_id": _tenant_of(obj),
@@ -116,15 +117,17 @@ def _audit_flush(session: Session, _ctx) -> None:
         if _audited(o) and session.is_modified(o, include_collections=False)
     ]
     rows += [_row(o, "delete", {}) for o in session.deleted if _audited(o)]
+    if rows and current_scope() is None:
+        # The audit row belongs to a tenant; with no scope it could not be written on
+        # PostgreSQL (row-level security), so no backend accepts the write.
+        raise TenantScopeError("a write with no tenant or system scope cannot be audited")
     if rows:
         session.connection().execute(sa.insert(AuditEvent.__table__), rows)
 
 
-def record(
-    session: Session, action: str, object_type: str, object_id: str = "", **detail
-) -> None:
+def record(session: Session, action: str, object_type: str, object_id: str = "", **detail) -> None:
     """Audit a write the ORM did not see (a bulk load), in the current tenant."""
-    actor = _actor.get()
+    actor = current_actor()
     session.add(
         AuditEvent(
             tenant_id=_tenant_of(None),

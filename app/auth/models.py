@@ -44,9 +44,7 @@ class User(TenantOwned, Base):
     __table_args__ = (
         sa.CheckConstraint(f"role IN {tuple(ROLES)!r}", name="role"),
         # An organ user is bound to exactly one organ; nobody else is.
-        sa.CheckConstraint(
-            "(role = 'organ') = (organ_id IS NOT NULL)", name="organ_binding"
-        ),
+        sa.CheckConstraint("(role = 'organ') = (organ_id IS NOT NULL)", name="organ_binding"),
     )
 
     # Flask-Login's protocol; the id it stores is the login session's, set at login.

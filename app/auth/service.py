@@ -55,7 +55,9 @@ def end_session(user: User) -> None:
     key = getattr(user, "login_session_id", None)
     if key:
         with system_scope():
-            live = db.session.scalar(select(LoginSession).where(LoginSession.key_hash == digest(key)))
+            live = db.session.scalar(
+                select(LoginSession).where(LoginSession.key_hash == digest(key))
+            )
             if live is not None and live.revoked_at is None:
                 live.revoked_at = utcnow()
             db.session.commit()
@@ -66,8 +68,11 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     secret = f"jst_{new_secret()}"
     with system_scope():
         token = ApiToken(
-            tenant_id=user.tenant_id, user_id=user.id, name=name,
-            token_hash=digest(secret), prefix=secret[:10],
+            tenant_id=user.tenant_id,
+            user_id=user.id,
+            name=name,
+            token_hash=digest(secret),
+            prefix=secret[:10],
         )
         db.session.add(token)
         db.session.commit()

@@ -39,8 +39,9 @@ def install_version(
     session: Session, dictionary: Dictionary, source: bytes, published_by: str
 ) -> DictionaryVersion:
     """Store a dictionary as a new version and put it in force; the old ones stay."""
-    newest = session.scalar(select(DictionaryVersion.version).order_by(
-        DictionaryVersion.version.desc()).limit(1))
+    newest = session.scalar(
+        select(DictionaryVersion.version).order_by(DictionaryVersion.version.desc()).limit(1)
+    )
     if newest is not None and dictionary.version <= newest:
         raise VersionConflict(
             f"版本 {dictionary.version} 不新于现行版本 {newest} / version {dictionary.version} "
@@ -48,9 +49,13 @@ def install_version(
         )
     session.execute(update(DictionaryVersion).values(is_current=False))
     version = DictionaryVersion(
-        version=dictionary.version, published_on=dictionary.published,
-        published_by=published_by, note_zh=dictionary.note_zh, note_en=dictionary.note_en,
-        source_sha256=hashlib.sha256(source).hexdigest(), is_current=True,
+        version=dictionary.version,
+        published_on=dictionary.published,
+        published_by=published_by,
+        note_zh=dictionary.note_zh,
+        note_en=dictionary.note_en,
+        source_sha256=hashlib.sha256(source).hexdigest(),
+        is_current=True,
     )
     version.indicators = [Indicator(**_row_of(spec)) for spec in dictionary.indicators]
     session.add(version)
@@ -62,8 +67,9 @@ def install_bundled(session: Session, published_by: str = "system") -> Dictionar
     """Install the dictionary shipped with the code if the database has none newer."""
     source = DICTIONARY_FILE.read_bytes()
     dictionary = load_dictionary(DICTIONARY_FILE)
-    newest = session.scalar(select(DictionaryVersion.version).order_by(
-        DictionaryVersion.version.desc()).limit(1))
+    newest = session.scalar(
+        select(DictionaryVersion.version).order_by(DictionaryVersion.version.desc()).limit(1)
+    )
     if newest is not None and newest >= dictionary.version:
         return None
     return install_version(session, dictionary, source, published_by)

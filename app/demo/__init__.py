@@ -1,0 +1,1 @@
+"""Demo federation: the tenant tree and deterministic indicator values."""
