@@ -37,6 +37,9 @@ def after_commit(session: Session, queue: str, func: str, *args, job_id: str | N
     """
     if queue not in current_app.config["RQ_QUEUES"]:
         raise ValueError(f"unknown queue {queue!r}")
+    # Begin now if nothing has yet: the job then belongs to this transaction and a
+    # rollback of it (which only fires its events on a begun transaction) forgets it.
+    session.connection()
     session.info.setdefault(PENDING, []).append(PendingJob(queue, func, args, job_id))
 
 
