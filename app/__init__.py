@@ -53,13 +53,14 @@ def _init_parts(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
+    from app.api.openapi import bp as openapi_bp
     from app.api import tenant_bp as tenant_api_bp
     from app.auth import bp as auth_bp
     from app.ops import bp as ops_bp
     from app.web import bp as web_bp
     from app.web import tenant_bp as web_tenant_bp
 
-    for bp in (api_bp, tenant_api_bp, auth_bp, ops_bp, web_bp, web_tenant_bp):
+    for bp in (api_bp, tenant_api_bp, openapi_bp, auth_bp, ops_bp, web_bp, web_tenant_bp):
         app.register_blueprint(bp)
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -52,6 +52,9 @@ def respond(
     body = error_body(status, code, zh, en, **extra)
     if wants_json():
         return jsonify(body), status
+    if status == 401:
+        # A person at a page is sent to log in, and brought back afterwards.
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return render_template("error.html", status=status, error=body["error"]), status
 
 

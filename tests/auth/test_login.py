@@ -177,3 +177,34 @@ def test_passwords_are_argon2id(session, world):
     with system_scope():
         user = session.scalar(sa.select(User).where(User.username == "330106-court"))
     assert user.password_hash.startswith("$argon2id$")
+
+
+def test_throttle_counts_in_redis(client, redis_url):
+    """The counters live in Redis, shared by every web process. (Flask-Limiter keeps one
+    storage per limiter, so the test swaps it in and back rather than build a second app.)"""
+    from limits.storage import storage_from_string
+
+    from app.extensions import limiter
+
+    memory = limiter._storage
+    limiter._storage = storage_from_string(redis_url)
+    try:
+        limiter.reset()
+        for attempt in range(10):
+            assert (
+                client.post(
+                    "/api/v1/auth/login",
+                    json={"username": "330105-staff", "password": f"bad{attempt}"},
+                ).status_code
+                == 401
+            )
+        assert (
+            client.post(
+                "/api/v1/auth/login", json={"username": "330105-staff", "password": PASSWORD}
+            ).status_code
+            == 429
+        )
+        assert any(b"login-user" in key for key in limiter._storage.storage.keys("*"))
+    finally:
+        limiter.reset()
+        limiter._storage = memory

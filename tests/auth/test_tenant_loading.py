@@ -66,3 +66,9 @@ def test_unknown_tenant_is_404_even_anonymous(client):
 
 def test_anonymous_on_a_tenant_route_is_401(client):
     assert client.get("/api/v1/t/330106").status_code == 401
+
+
+def test_anonymous_page_visit_is_sent_to_login(client):
+    response = client.get("/t/330106/")
+    assert response.status_code == 302
+    assert "/login?next=/t/330106/" in response.headers["Location"]

@@ -29,13 +29,18 @@ def _seeded_app(tmp_path, name: str, *args: str):
 def _fingerprint(app) -> str:
     with app.app_context(), system_scope():
         rows = db.session.execute(
-            sa.select(Tenant.code, Organ.kind, IndicatorValue.indicator_code,
-                      IndicatorValue.period, IndicatorValue.numerator,
-                      IndicatorValue.denominator, IndicatorValue.value)
+            sa.select(
+                Tenant.code,
+                Organ.kind,
+                IndicatorValue.indicator_code,
+                IndicatorValue.period,
+                IndicatorValue.numerator,
+                IndicatorValue.denominator,
+                IndicatorValue.value,
+            )
             .join(Organ, IndicatorValue.organ_id == Organ.id)
             .join(Tenant, IndicatorValue.tenant_id == Tenant.id)
-            .order_by(Tenant.code, Organ.kind, IndicatorValue.indicator_code,
-                      IndicatorValue.period)
+            .order_by(Tenant.code, Organ.kind, IndicatorValue.indicator_code, IndicatorValue.period)
         ).all()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -93,8 +98,9 @@ def test_refuses_a_database_with_real_tenants(tmp_path):
     migrate(url)
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     runner = app.test_cli_runner()
-    made = runner.invoke(args=["tenants", "create", "--code", "330000", "--name", "浙江省",
-                               "--level", "province"])
+    made = runner.invoke(
+        args=["tenants", "create", "--code", "330000", "--name", "浙江省", "--level", "province"]
+    )
     assert made.exit_code == 0, made.output
     refused = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert refused.exit_code != 0 and "non-demo" in refused.output

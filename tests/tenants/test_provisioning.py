@@ -24,15 +24,51 @@ def _ok(runner, *args):
 
 def test_build_a_small_tree(runner):
     _ok(runner, "tenants", "create", "--code", "330000", "--name", "浙江省", "--level", "province")
-    _ok(runner, "tenants", "create", "--code", "330100", "--name", "杭州市", "--level", "city",
-        "--parent", "330000")
-    out = _ok(runner, "tenants", "create", "--code", "330106", "--name", "西湖区",
-              "--level", "district", "--parent", "330100")
+    _ok(
+        runner,
+        "tenants",
+        "create",
+        "--code",
+        "330100",
+        "--name",
+        "杭州市",
+        "--level",
+        "city",
+        "--parent",
+        "330000",
+    )
+    out = _ok(
+        runner,
+        "tenants",
+        "create",
+        "--code",
+        "330106",
+        "--name",
+        "西湖区",
+        "--level",
+        "district",
+        "--parent",
+        "330100",
+    )
     assert "path=/330000/330100/330106/" in out
-    out = _ok(runner, "tenants", "add-organ", "330106", "--kind", "court", "--name", "西湖区人民法院")
+    out = _ok(
+        runner, "tenants", "add-organ", "330106", "--kind", "court", "--name", "西湖区人民法院"
+    )
     organ_id = out.split()[1]
-    _ok(runner, "users", "create", "330106", "--username", "xh-court", "--role", "organ",
-        "--organ", organ_id, "--password", "pw-123456")
+    _ok(
+        runner,
+        "users",
+        "create",
+        "330106",
+        "--username",
+        "xh-court",
+        "--role",
+        "organ",
+        "--organ",
+        organ_id,
+        "--password",
+        "pw-123456",
+    )
 
 
 @pytest.mark.parametrize(
@@ -49,13 +85,25 @@ def test_bad_tenants_are_refused(runner, args, message):
 
 def test_township_organ_kinds_only_at_townships(runner):
     _ok(runner, "tenants", "create", "--code", "330000", "--name", "浙江省", "--level", "province")
-    result = runner.invoke(args=["tenants", "add-organ", "330000", "--kind", "tribunal",
-                                 "--name", "x"])
+    result = runner.invoke(
+        args=["tenants", "add-organ", "330000", "--kind", "tribunal", "--name", "x"]
+    )
     assert result.exit_code != 0 and "no organ of kind tribunal" in result.output
 
 
 def test_organ_user_needs_an_organ(runner):
     _ok(runner, "tenants", "create", "--code", "330000", "--name", "浙江省", "--level", "province")
-    result = runner.invoke(args=["users", "create", "330000", "--username", "u", "--role",
-                                 "organ", "--password", "pw-123456"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "330000",
+            "--username",
+            "u",
+            "--role",
+            "organ",
+            "--password",
+            "pw-123456",
+        ]
+    )
     assert result.exit_code != 0 and "exactly one organ" in result.output

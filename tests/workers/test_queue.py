@@ -52,15 +52,34 @@ def test_rq_job_is_enqueued_at_commit_and_run_by_a_worker_process(app, tx, redis
     try:
         Queue(queue_name, connection=redis).empty()
         with app.app_context():
-            after_commit(db.session, queue_name, "tests.support.jobs.mark", key, "done",
-                         job_id=key.replace(":", "-"))
+            after_commit(
+                db.session,
+                queue_name,
+                "tests.support.jobs.mark",
+                key,
+                "done",
+                job_id=key.replace(":", "-"),
+            )
             assert Queue(queue_name, connection=redis).count == 0
             db.session.commit()
         assert Queue(queue_name, connection=redis).count == 1
         env = {**os.environ, "REDIS_URL": redis_url, "PYTHONPATH": os.getcwd()}
         result = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--queue", queue_name,
-             "--burst"], env=env, capture_output=True, text=True, timeout=60,
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "wsgi",
+                "worker",
+                "--queue",
+                queue_name,
+                "--burst",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert result.returncode == 0, result.stderr
         assert redis.get(key) == b"done"
