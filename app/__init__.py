@@ -53,8 +53,8 @@ def _init_parts(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
-    from app.api.openapi import bp as openapi_bp
     from app.api import tenant_bp as tenant_api_bp
+    from app.api.openapi import bp as openapi_bp
     from app.auth import bp as auth_bp
     from app.ops import bp as ops_bp
     from app.web import bp as web_bp
