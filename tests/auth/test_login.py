@@ -183,11 +183,13 @@ def test_throttle_counts_in_redis(client, redis_url):
     """The counters live in Redis, shared by every web process. (Flask-Limiter keeps one
     storage per limiter, so the test swaps it in and back rather than build a second app.)"""
     from limits.storage import storage_from_string
+    from limits.strategies import STRATEGIES
 
     from app.extensions import limiter
 
-    memory = limiter._storage
+    memory, strategy = limiter._storage, limiter._limiter
     limiter._storage = storage_from_string(redis_url)
+    limiter._limiter = STRATEGIES[limiter._strategy](limiter._storage)
     try:
         limiter.reset()
         for attempt in range(10):
@@ -207,4 +209,4 @@ def test_throttle_counts_in_redis(client, redis_url):
         assert any(b"login-user" in key for key in limiter._storage.storage.keys("*"))
     finally:
         limiter.reset()
-        limiter._storage = memory
+        limiter._storage, limiter._limiter = memory, strategy
