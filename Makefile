@@ -20,6 +20,7 @@ test: setup system-deps
 	$(BIN)/python -m pytest
 	TEST_DB=sqlite $(BIN)/python -m pytest -q -m "not browser and not postgres and not bench"
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # While iterating: no browser, no benchmarks.
 test-fast: setup
@@ -58,6 +59,7 @@ system-deps:
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff format --check .
 
 format:
