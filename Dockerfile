@@ -22,7 +22,7 @@ COPY migrations ./migrations
 COPY config.py wsgi.py babel.cfg ./
 # Editable: migrations/ and the templates are read from this directory at run time.
 RUN pip install --no-cache-dir -e . \
- && pybabel compile -q -d app/translations
+ && pybabel compile -d app/translations
 COPY --from=assets /build/node_modules/echarts/dist/echarts.min.js app/static/vendor/echarts/echarts.min.js
 USER judsup
 EXPOSE 8000

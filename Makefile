@@ -45,7 +45,7 @@ $(ECHARTS): package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $@
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel compile -d app/translations
 
 # The browser tests need Debian's Chromium and a CJK font (or Chinese renders as boxes).
 system-deps:
