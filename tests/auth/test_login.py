@@ -51,8 +51,12 @@ def test_logout_revokes_the_login_row(client, session):
     post_json(client, "/api/v1/auth/logout")
     from tenants.scoping import system_scope
 
+    from app.auth.models import User
+
     with system_scope():
-        rows = session.scalars(sa.select(LoginSession)).all()
+        rows = session.scalars(
+            sa.select(LoginSession).join(User).where(User.username == "330106-staff")
+        ).all()
     assert rows and all(r.revoked_at is not None for r in rows)
 
 
