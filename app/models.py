@@ -2,7 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, LoginSession, User
-from app.datamart.models import IndicatorValue
+from app.datamart.models import ImportBatch, IndicatorValue, StoredFile
 from app.db import Base
 from app.indicators.models import DictionaryVersion, Indicator
 from tenants.models import Organ, Tenant
@@ -13,9 +13,11 @@ __all__ = [
     "Base",
     "DictionaryVersion",
     "Indicator",
+    "ImportBatch",
     "IndicatorValue",
     "LoginSession",
     "Organ",
+    "StoredFile",
     "Tenant",
     "User",
 ]
