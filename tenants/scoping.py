@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 
 class TenantScopeError(RuntimeError):
@@ -100,7 +101,7 @@ def _scope_statement(state) -> None:
     _apply_rls(state.session)
     if state.is_column_load or not (state.is_select or state.is_update or state.is_delete):
         return
-    if not any(is_tenant_owned(m.class_) for m in state.all_mappers):
+    if not _touches_tenant_tables(state):
         return
     scope = _require_scope("query")
     if scope.system:
@@ -109,6 +110,33 @@ def _scope_statement(state) -> None:
     state.statement = state.statement.options(
         with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tid, include_aliases=True)
     )
+
+
+def _touches_tenant_tables(state) -> bool:
+    """Whether the statement reads a tenant-owned table anywhere: as an entity, or inside
+    a subquery, CTE or EXISTS (which ``all_mappers`` does not list)."""
+    if any(is_tenant_owned(m.class_) for m in state.all_mappers):
+        return True
+    owned = _tenant_tables(state.session)
+    return any(
+        isinstance(element, sa.Table) and element.name in owned
+        for element in visitors.iterate(state.statement)
+    )
+
+
+def _tenant_tables(session: Session) -> frozenset[str]:
+    registry = session.info.get(TABLES_KEY)
+    if registry is None:
+        from app.db import Base
+
+        registry = frozenset(
+            m.local_table.name for m in Base.registry.mappers if is_tenant_owned(m.class_)
+        )
+        session.info[TABLES_KEY] = registry
+    return registry
+
+
+TABLES_KEY = "judsup_tenant_tables"
 
 
 def _stamp_new_rows(session: Session, _ctx, _instances) -> None:

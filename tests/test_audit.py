@@ -34,6 +34,7 @@ def test_orm_insert_update_delete_are_audited(session, world):
         _events(session, f"organs.{a}")[-1] for a in ("insert", "update", "delete")
     )
     assert inserted.detail["name_zh"] == "西湖区互联网法庭" and inserted.actor == "tester"
+    assert inserted.object_id == str(organ.id)
     assert updated.detail == {"active": False}
     assert deleted.object_id == str(organ.id)
     assert {e.tenant_id for e in (inserted, updated, deleted)} == {tid}

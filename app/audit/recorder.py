@@ -91,14 +91,15 @@ def _tenant_of(obj) -> int | None:
 
 def _row(obj, action: str, detail: dict) -> dict:
     actor = current_actor()
-    pk = sa.inspect(obj).identity
+    # Pending rows have no identity yet in after_flush, but their keys are assigned.
+    pk = sa.inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "tenant_id": _tenant_of(obj),
         "actor_user_id": actor.user_id,
         "actor": actor.label,
         "action": f"{obj.__tablename__}.{action}",
         "object_type": obj.__tablename__,
-        "object_id": ",".join(str(k) for k in pk) if pk else "",
+        "object_id": ",".join(str(k) for k in pk if k is not None),
         "detail": detail,
         "address": actor.address,
         "created_at": utcnow(),
