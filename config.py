@@ -38,6 +38,9 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Figures are due this many days after their period ends; later ones are marked late.
+    SUBMISSION_GRACE_DAYS = 15
+    FILE_STORE_DIR = str(BASE_DIR / "instance" / "files")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -71,6 +74,7 @@ class Config:
         conf["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", conf["APP_ENV"] == "production"
         )
+        conf["FILE_STORE_DIR"] = env.get("FILE_STORE_DIR", conf["FILE_STORE_DIR"])
         if "MAX_CONTENT_LENGTH" in env:
             conf["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
         return conf

@@ -17,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(Config.from_env())
     app.config.update(config or {})
     check_production(app.config)
+    _check_xml_safety()
     if app.config["APP_ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True  # behind TLS, whatever the proxy says
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
@@ -29,6 +30,14 @@ def create_app(config: dict | None = None) -> Flask:
         check_runtime_role(app)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return app
+
+
+def _check_xml_safety() -> None:
+    """Uploaded workbooks are XML: refuse to start unless openpyxl parses it through
+    defusedxml (no entity expansion, no external references)."""
+    from app.datamart.files import assert_defusedxml
+
+    assert_defusedxml()
 
 
 def _init_parts(app: Flask) -> None:

@@ -69,7 +69,12 @@ def run_inline(app: Flask, job: PendingJob) -> None:
 
     with app.app_context():
         log.info("job=inline func=%s args=%s", job.func, job.args)
-        import_attribute(job.func)(*job.args)
+        try:
+            import_attribute(job.func)(*job.args)
+        except Exception:
+            # As in a worker: the job's failure is the job's (it records it where it
+            # must); the request whose commit started it has already succeeded.
+            log.exception("job=failed func=%s args=%s", job.func, job.args)
 
 
 def _forget(session: Session) -> None:

@@ -22,6 +22,13 @@ from app.indicators.service import install_bundled, spec_of, version_named
 from tenants.models import Organ, Tenant
 
 CONGRESS_ROLES = ("admin", "staff", "deputy", "viewer")
+DISPLAY = {
+    "admin": "人大管理员",
+    "staff": "人大工作人员",
+    "deputy": "人大代表",
+    "viewer": "人大只读用户",
+    "evaluator": "第三方评估机构",
+}
 CHUNK = 5000
 
 
@@ -137,7 +144,14 @@ def _insert_users(session, seeds, tenant_ids, organ_ids, password_hash, report) 
         tid = tenant_ids[s.code]
         for role in (*CONGRESS_ROLES, "evaluator"):
             rows.append(
-                _user(tid, f"{s.code}-{role}", role, None, password_hash, f"{s.name_zh}·{role}")
+                _user(
+                    tid,
+                    f"{s.code}-{role}",
+                    role,
+                    None,
+                    password_hash,
+                    f"{s.name_zh}{DISPLAY[role]}",
+                )
             )
         for o in s.organs:
             rows.append(

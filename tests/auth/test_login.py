@@ -49,9 +49,8 @@ def test_logout_kills_the_session_server_side(client, app):
 def test_logout_revokes_the_login_row(client, session):
     login(client, "330106-staff")
     post_json(client, "/api/v1/auth/logout")
-    from tenants.scoping import system_scope
-
     from app.auth.models import User
+    from tenants.scoping import system_scope
 
     with system_scope():
         rows = session.scalars(

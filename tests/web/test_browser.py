@@ -8,144 +8,24 @@ browser may reach nothing but that server: the pages must work on a closed netwo
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:  # the browser fixture skips, or fails under CI=true
     expect = sync_playwright = None
 
-from app import create_app
-from tests.conftest import TEST_CONFIG
-from tests.support import services
-from tests.support.databases import fresh_sqlite, migrate
+from tests.support.browser import log_in, rendered_fonts, screenshot
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 USER = "330106-court"
 
 
-def _unavailable(reason: str) -> None:
-    if services.in_ci():
-        pytest.fail(f"CI=true requires the browser tests to run: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)")
-    if sync_playwright is None:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def live_server(browser, tmp_path_factory):
-    """The app on a free port, on a migrated SQLite file holding the real demo."""
-    url = fresh_sqlite(tmp_path_factory.mktemp("browser"), "demo.sqlite3")
-    migrate(url)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    seeded = app.test_cli_runner().invoke(
-        args=["demo", "seed", "--years", "1", "--until", "2026-10"]
-    )
-    assert seeded.exit_code == 0, seeded.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield SimpleNamespace(
-            url=f"http://127.0.0.1:{server.server_port}",
-            netloc=f"127.0.0.1:{server.server_port}",
-            password=app.config["DEMO_PASSWORD"],
-        )
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["judsup.db"].engine.dispose()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context (no cookies) whose every request not to the app is
-    aborted and recorded; the test fails if the page tried to reach anywhere else."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    outside: list[str] = []
-
-    def only_the_app(route):
-        parts = urlsplit(route.request.url)
-        if parts.scheme == "http" and parts.netloc == live_server.netloc:
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    context.route("**/*", only_the_app)
-    tab = context.new_page()
-    try:
-        yield tab
-    finally:
-        context.close()
-    assert outside == [], f"the page tried to reach beyond the app: {outside}"
-
-
-def _log_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def _rendered_fonts(page, selector: str) -> list[dict]:
-    """The platform fonts Chromium actually drew the element's text with (what DevTools
-    shows as "Rendered Fonts"), from the DevTools protocol."""
-    cdp = page.context.new_cdp_session(page)
-    try:
-        cdp.send("DOM.enable")
-        cdp.send("CSS.enable")
-        root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-        return cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-    finally:
-        cdp.detach()
-
-
-def _screenshot(page, name: str) -> Path:
-    """A full-page PNG in test-artifacts/ (git-ignored), checked to be a real image."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / name
-    shot.unlink(missing_ok=True)
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 1000
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return shot
-
-
 def test_login_and_read_the_chinese_home_page(page, live_server):
-    _log_in(page, live_server.url, USER, live_server.password)
+    log_in(page, live_server.url, USER, live_server.password)
     expect(page).to_have_url(f"{live_server.url}/t/330106/")
 
     heading = page.get_by_test_id("tenant-name")
@@ -154,11 +34,11 @@ def test_login_and_read_the_chinese_home_page(page, live_server):
     expect(page.get_by_test_id("organs")).to_contain_text("西湖区人民法院")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
-    _screenshot(page, "browser-tenant-home-zh.png")
+    screenshot(page, "browser-tenant-home-zh.png")
 
     # The Chinese is drawn with a CJK font, not as boxes: every glyph of the heading
     # comes from a real font, and a Noto CJK font drew the Chinese.
-    fonts = _rendered_fonts(page, '[data-testid="tenant-name"]')
+    fonts = rendered_fonts(page, '[data-testid="tenant-name"]')
     families = {font["familyName"] for font in fonts}
     assert any(re.match(r"Noto Sans CJK", family) for family in families), fonts
     drawn = sum(font["glyphCount"] for font in fonts)
@@ -189,7 +69,7 @@ def test_login_and_read_the_chinese_home_page(page, live_server):
 
 
 def test_switch_to_english_and_log_out(page, live_server):
-    _log_in(page, live_server.url, USER, live_server.password)
+    log_in(page, live_server.url, USER, live_server.password)
     expect(page).to_have_url(f"{live_server.url}/t/330106/")
 
     page.get_by_role("link", name="English").click()
@@ -198,7 +78,7 @@ def test_switch_to_english_and_log_out(page, live_server):
         "People's Congress Standing Committee"
     )
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    _screenshot(page, "browser-tenant-home-en.png")
+    screenshot(page, "browser-tenant-home-en.png")
 
     # The choice is a cookie: the next page, without ?lang=en, is still English.
     page.goto(f"{live_server.url}/t/330106/")
@@ -221,7 +101,7 @@ def test_switch_to_english_and_log_out(page, live_server):
 
 
 def test_wrong_password_stays_on_the_login_page(page, live_server):
-    _log_in(page, live_server.url, USER, "not-the-password")
+    log_in(page, live_server.url, USER, "not-the-password")
     expect(page.get_by_role("status")).to_contain_text("用户名或密码错误")
     expect(page).to_have_url(f"{live_server.url}/login")
     expect(page.get_by_label("用户名")).to_have_value(USER)

@@ -1,0 +1,48 @@
+"""Reporting periods ("2025-07", "2025-Q3", "2025"): what has ended, when it was due."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+YEAR = re.compile(r"^(\d{4})$")
+
+
+def month_of(moment: datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def end_of(period: str) -> date:
+    """The first day after the period."""
+    if m := MONTH.match(period):
+        year, month = int(m[1]), int(m[2])
+        return date(year + month // 12, month % 12 + 1, 1)
+    if m := QUARTER.match(period):
+        year, quarter = int(m[1]), int(m[2])
+        return date(year + quarter // 4, (quarter * 3) % 12 + 1, 1)
+    if m := YEAR.match(period):
+        return date(int(m[1]) + 1, 1, 1)
+    raise ValueError(f"not a period: {period!r}")
+
+
+def deadline_of(period: str, grace_days: int) -> datetime:
+    """Figures are due ``grace_days`` after the period ends (midnight, Beijing time is
+    close enough to UTC+8; stored in UTC)."""
+    due = end_of(period) + timedelta(days=grace_days)
+    return datetime(due.year, due.month, due.day, tzinfo=UTC) - timedelta(hours=8)
+
+
+def is_late(period: str, submitted_at: datetime, grace_days: int) -> bool:
+    return submitted_at > deadline_of(period, grace_days)
+
+
+def recent_months(current: str, count: int) -> list[str]:
+    """The ``count`` months that ended before ``current``, newest first."""
+    year, month = int(current[:4]), int(current[5:7])
+    out = []
+    for _ in range(count):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        out.append(f"{year:04d}-{month:02d}")
+    return out
