@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import ApiToken, LoginSession, User
+from app.datamart.documents import Document, DocumentAttachment
 from app.datamart.models import ImportBatch, IndicatorValue, StoredFile
 from app.db import Base
 from app.indicators.models import DictionaryVersion, Indicator
@@ -12,8 +13,10 @@ __all__ = [
     "AuditEvent",
     "Base",
     "DictionaryVersion",
-    "Indicator",
+    "Document",
+    "DocumentAttachment",
     "ImportBatch",
+    "Indicator",
     "IndicatorValue",
     "LoginSession",
     "Organ",

@@ -142,3 +142,36 @@ def parse(schema: Schema, data) -> dict:
         raise ApiError(
             422, "invalid", "数据校验未通过", "Validation failed", fields=err.messages
         ) from err
+
+
+class ImportErrorSchema(Schema):
+    row = fields.Integer()
+    column = fields.String()
+    code = fields.String()
+    message_zh = fields.String()
+    message_en = fields.String()
+
+
+class ImportSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    status = fields.String()
+    progress = fields.Integer()
+    rows_total = fields.Integer()
+    rows_ok = fields.Integer()
+    errors_total = fields.Integer()
+    errors = fields.List(fields.Nested(ImportErrorSchema))
+    organ_id = fields.Integer(allow_none=True)
+    submitted_by = fields.String()
+    created_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    finished_at = fields.DateTime(allow_none=True)
+    duplicate_of = fields.Integer(attribute="duplicate_of_id", allow_none=True)
+    file_sha256 = fields.Function(lambda b: b.file.sha256)
+    file_name = fields.Function(lambda b: b.file.original_name)
+
+
+class TemplateQuerySchema(Schema):
+    kind = fields.String(validate=validate.OneOf(("values", "assessment")))
+    period = fields.String(validate=validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]))?$"))
+    organ = fields.Integer(validate=validate.Range(min=1))

@@ -59,6 +59,11 @@ class World:
     tenants: dict[str, Tenant] = field(default_factory=dict)
     organs: dict[tuple[str, str], Organ] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)
+    # (tenant code, "organ" | "evaluator") -> an import batch that user submitted
+    batches: dict[tuple[str, str], int] = field(default_factory=dict)
+    # (tenant code, category) -> a data-mart document; tenant code -> its one attachment
+    documents: dict[tuple[str, str], int] = field(default_factory=dict)
+    attachments: dict[str, int] = field(default_factory=dict)
 
     def tenant_id(self, code: str) -> int:
         return self.tenants[code].id
@@ -89,6 +94,9 @@ def build(session: Session, password_hash: str) -> World:
             user = add_user(session, tenant, username(code, role), role, password_hash)
             world.users[user.username] = user.id
         _values(session, world, code, level)
+        if level == "district":
+            _batches(session, world, code)
+            _documents(session, world, code)
     return world
 
 
@@ -111,3 +119,71 @@ def _values(session: Session, world: World, code: str, level: str) -> None:
                 )
             )
     session.flush()
+
+
+def _batches(session: Session, world: World, code: str) -> None:
+    """A loaded batch from the court and one from the evaluator, for the import routes."""
+    from app.datamart.models import ImportBatch, StoredFile
+
+    tid = world.tenant_id(code)
+    for who, kind, organ in (
+        ("court", "values", world.organ_id(code, "court")),
+        ("evaluator", "assessment", None),
+    ):
+        stored = StoredFile(
+            tenant_id=tid,
+            sha256=f"{code}{who}".ljust(64, "0"),
+            size=1,
+            detected_type="csv",
+            storage_key="world/none",
+            original_name=f"{who}.csv",
+            uploaded_by=username(code, who),
+        )
+        session.add(stored)
+        session.flush()
+        batch = ImportBatch(
+            tenant_id=tid,
+            kind=kind,
+            status="succeeded",
+            file_id=stored.id,
+            organ_id=organ,
+            submitted_by=username(code, who),
+            submitted_by_user_id=world.users[username(code, who)],
+        )
+        session.add(batch)
+        session.flush()
+        world.batches[(code, "evaluator" if who == "evaluator" else "organ")] = batch.id
+
+
+def _documents(session: Session, world: World, code: str) -> None:
+    """A petition naming a person, and a work-news item with one attachment (kept in the
+    file store, so it can be downloaded), for the data-mart routes."""
+    import io
+    from datetime import date
+
+    from app.datamart.documents import DocumentAttachment, new_document
+    from app.datamart.storage import save_upload
+    from tenants.scoping import tenant_scope
+
+    petition = {
+        "category": "petitions",
+        "title": f"{code} 张三信访件",
+        "date": date(2026, 9, 1),
+        "body": "张三反映执行难问题。",
+        "persons": ["张三"],
+    }
+    news = {"category": "work_news", "title": f"{code} 法院工作动态", "date": date(2026, 9, 2)}
+    with tenant_scope(world.tenant_id(code)):
+        for fields in (petition, news):
+            document = new_document(fields, None, username(code, "staff"))
+            session.add(document)
+            session.flush()
+            world.documents[(code, fields["category"])] = document.id
+        content = io.BytesIO(f"{code} 附件".encode())
+        stored = save_upload(
+            session, content, "动态.txt", username(code, "staff"), check_type=False
+        )
+        attachment = DocumentAttachment(document_id=document.id, file_id=stored.id, name="动态.txt")
+        session.add(attachment)
+        session.flush()
+        world.attachments[code] = attachment.id
