@@ -77,8 +77,18 @@ def _register_commands(app: Flask) -> None:
     from app.dbcli import db_cli
     from app.demo.cli import demo_cli
     from app.indicators.cli import indicators_cli
+    from app.ratings.cli import ratings_cli
     from tenants.cli import tenants_cli, users_cli
-    from workers.cli import worker_command
+    from workers.cli import jobs_cli, worker_command
 
-    for command in (db_cli, demo_cli, indicators_cli, tenants_cli, users_cli, worker_command):
+    for command in (
+        db_cli,
+        demo_cli,
+        indicators_cli,
+        ratings_cli,
+        tenants_cli,
+        users_cli,
+        jobs_cli,
+        worker_command,
+    ):
         app.cli.add_command(command)

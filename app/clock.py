@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+# Deadlines are days in China: working days count in Beijing time.
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _frozen: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
 

@@ -6,6 +6,9 @@ from app.datamart.documents import Document, DocumentAttachment
 from app.datamart.models import ImportBatch, IndicatorValue, StoredFile
 from app.db import Base
 from app.indicators.models import DictionaryVersion, Indicator
+from app.notifications.models import Notification
+from app.ratings.models import Judgement, Rating, TenantSettings
+from app.tickets.models import Ticket, TicketEvent
 from tenants.models import Organ, Tenant
 
 __all__ = [
@@ -18,9 +21,15 @@ __all__ = [
     "ImportBatch",
     "Indicator",
     "IndicatorValue",
+    "Judgement",
     "LoginSession",
+    "Notification",
     "Organ",
+    "Rating",
     "StoredFile",
     "Tenant",
+    "TenantSettings",
+    "Ticket",
+    "TicketEvent",
     "User",
 ]

@@ -25,3 +25,41 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
     names = queues or current_app.config["RQ_QUEUES"]
     worker = Worker(list(names), connection=redis_connection())
     worker.work(burst=burst, with_scheduler=True)
+
+
+@click.group("jobs")
+def jobs_cli() -> None:
+    """Periodic work, run once from the command line."""
+
+
+@jobs_cli.command("sweep")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    help="ISO-8601 moment to sweep as of (default: the clock), e.g. 2026-12-01T09:00+08:00",
+)
+@with_appcontext
+def sweep_command(now_text: str | None) -> None:
+    """Escalate overdue tickets and remind organs of tickets about to fall due."""
+    from datetime import datetime
+
+    from app import clock
+    from app.audit.recorder import Actor, acting_as, record
+    from app.db import db
+    from app.tickets.sweep import sweep
+    from tenants.scoping import system_scope
+
+    try:
+        now = datetime.fromisoformat(now_text) if now_text else clock.now()
+    except ValueError as err:
+        raise click.BadParameter(f"不是 ISO-8601 时间 / not ISO-8601: {now_text}") from err
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=clock.BEIJING)
+    with clock.frozen_at(now), system_scope(), acting_as(Actor("sweep")):
+        report = sweep(db.session, now)
+        record(db.session, "jobs.sweep", "tickets", "", now=now.isoformat(), **report.__dict__)
+        db.session.commit()
+    click.echo(
+        f"sweep as of {now.isoformat()}: escalated={report.escalated} due_soon={report.due_soon}"
+    )

@@ -175,3 +175,84 @@ class TemplateQuerySchema(Schema):
     kind = fields.String(validate=validate.OneOf(("values", "assessment")))
     period = fields.String(validate=validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]))?$"))
     organ = fields.Integer(validate=validate.Range(min=1))
+
+
+class RatingQuerySchema(Schema):
+    period = fields.String(validate=validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"))
+    organ = fields.Integer(validate=validate.Range(min=1))
+    indicator = fields.String(validate=validate.Regexp(r"^[A-Z]{2}\d{2}$"))
+    colour = fields.String(validate=validate.OneOf(("green", "yellow", "red", "grey")))
+    limit = fields.Integer(load_default=2000, validate=validate.Range(min=1, max=20000))
+
+
+class RatingSchema(Schema):
+    id = fields.Integer()
+    organ_id = fields.Integer()
+    indicator = fields.String(attribute="indicator_code")
+    period = fields.String()
+    value = fields.Float(allow_none=True)
+    revision = fields.Integer(allow_none=True)
+    colour = fields.String()
+    fired = fields.List(fields.Dict())
+    findings = fields.List(fields.Dict())
+    reason_zh = fields.String()
+    reason_en = fields.String()
+    dictionary_version = fields.Integer()
+    computed_at = fields.DateTime()
+
+
+class JudgementSchema(Schema):
+    organ_id = fields.Integer()
+    period = fields.String()
+    verdict = fields.String()
+    reds = fields.Integer()
+    yellows = fields.Integer()
+    greys = fields.Integer()
+    indicators = fields.List(fields.Dict())
+    computed_at = fields.DateTime()
+
+
+class TicketEventSchema(Schema):
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor = fields.String()
+    text = fields.String()
+    attachments = fields.List(fields.Raw())
+    at = fields.DateTime()
+
+
+class TicketSchema(Schema):
+    id = fields.Integer()
+    organ_id = fields.Integer()
+    organ = fields.Function(lambda t: t.organ.name_zh)
+    indicator = fields.String(attribute="indicator_code")
+    period = fields.String()
+    colour = fields.String()
+    status = fields.String()
+    reason_zh = fields.String()
+    reason_en = fields.String()
+    opened_at = fields.DateTime()
+    deadline = fields.Date()
+    escalated_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    events = fields.List(fields.Nested(TicketEventSchema))
+
+
+class ResponseSchema(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class ReviewSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(("accept", "return")))
+    comment = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    text_zh = fields.String()
+    text_en = fields.String()
+    link = fields.String()
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)

@@ -34,7 +34,7 @@ CHUNK = 5000
 SOURCES = {"values": "organ", "assessment": "third_party"}
 # Downstream work after values change (rating, roll-ups, dashboards): job paths the
 # later parts of the product register; each takes the batch id.
-AFTER_LOAD: list[tuple[str, str]] = []
+AFTER_LOAD: list[tuple[str, str]] = [("ratings", "app.ratings.jobs.rate_batch")]
 STALE_RUN = timedelta(minutes=30)
 
 
@@ -123,7 +123,7 @@ def context_for(session: Session, batch: ImportBatch, user: User | None) -> Impo
         allowed = frozenset({batch.organ_id})
     else:
         allowed = frozenset(o.id for o in organs)
-    specs = {row.code: spec_of(row) for row in version_named(None).indicators}
+    specs = {row.code: spec_of(row) for row in version_named(None, session).indicators}
     return ImportContext(
         level=tenant.level,
         organs=organs,
@@ -247,7 +247,7 @@ def _load(session: Session, batch: ImportBatch, rows: list[ValidRow]) -> None:
         late=sum(v["is_late"] for v in values),
     )
     for queue, func in AFTER_LOAD:
-        after_commit(session, queue, func, batch.id, job_id=f"{func}-{batch.id}")
+        after_commit(session, queue, func, batch.id, job_id=f"{func.rsplit('.', 1)[-1]}-{batch.id}")
     session.commit()
 
 

@@ -44,8 +44,11 @@ def demo_cli() -> None:
     help="last month of history, e.g. 2026-10 [default: the last complete month]",
 )
 @click.option("--if-empty", is_flag=True, help="do nothing (and succeed) if already seeded")
+@click.option("--no-rating", is_flag=True, help="load the values only (benchmarks rate them)")
 @with_appcontext
-def seed(scale: str, years: int | None, seed: int, until: str | None, if_empty: bool) -> None:
+def seed(
+    scale: str, years: int | None, seed: int, until: str | None, if_empty: bool, no_rating: bool
+) -> None:
     """Create the demo federation (deterministic for a given seed)."""
     years = years or (1 if scale == "national" else 5)
     until = until or last_complete_month()
@@ -67,12 +70,26 @@ def seed(scale: str, years: int | None, seed: int, until: str | None, if_empty: 
                 return
             raise click.ClickException(str(err)) from err
         db.session.commit()
+        rated = {} if no_rating else _rate_demo()
     click.echo(
         f"seeded scale={scale} years={years} until={until} seed={seed}: "
         f"{report.tenants} tenants, {report.organs} organs, {report.users} users, "
         f"{report.values} values in {time.perf_counter() - started:.1f}s"
     )
+    click.echo(f"rated: {' '.join(f'{k}={v}' for k, v in rated.items())}")
     _print_logins()
+
+
+def _rate_demo() -> dict:
+    """Rate the whole history, judge every organ, and open tickets for the recent months,
+    so the demo opens on colours and an inbox with work in it."""
+    from app.ratings.engine import Scope
+    from app.ratings.jobs import rate_and_follow
+    from app.ratings.policy import ticket_window_start
+
+    result = rate_and_follow(db.session, Scope(), ticket_window_start())
+    db.session.commit()
+    return result
 
 
 def _print_logins() -> None:

@@ -75,13 +75,13 @@ def install_bundled(session: Session, published_by: str = "system") -> Dictionar
     return install_version(session, dictionary, source, published_by)
 
 
-def version_named(number: int | None) -> DictionaryVersion | None:
+def version_named(number: int | None, session: Session | None = None) -> DictionaryVersion | None:
     stmt = select(DictionaryVersion).options(selectinload(DictionaryVersion.indicators))
     if number is None:
         stmt = stmt.where(DictionaryVersion.is_current)
     else:
         stmt = stmt.where(DictionaryVersion.version == number)
-    return db.session.scalar(stmt)
+    return (session or db.session).scalar(stmt)
 
 
 def current_indicators() -> tuple[DictionaryVersion | None, list[Indicator]]:

@@ -37,6 +37,7 @@ PARAMETERS = {
     "period": _last_month,
     "document_id": lambda world, role: world.documents[(TARGET, "work_news")],
     "attachment_id": lambda world, role: world.attachments[TARGET],
+    "ticket_id": lambda world, role: world.tickets[TARGET],
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

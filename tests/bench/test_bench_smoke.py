@@ -13,7 +13,10 @@ pytestmark = pytest.mark.bench
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize(("script", "args"), [("import_xlsx.py", ["--rows", "3000"])])
+@pytest.mark.parametrize(
+    ("script", "args"),
+    [("import_xlsx.py", ["--rows", "3000"]), ("ratings.py", ["--scale", "city", "--years", "1"])],
+)
 def test_benchmark_runs_and_reports_a_ratio(script, args):
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), *args],

@@ -64,6 +64,8 @@ class World:
     # (tenant code, category) -> a data-mart document; tenant code -> its one attachment
     documents: dict[tuple[str, str], int] = field(default_factory=dict)
     attachments: dict[str, int] = field(default_factory=dict)
+    # district code -> an open red ticket of its court (CT01, the last ended month)
+    tickets: dict[str, int] = field(default_factory=dict)
 
     def tenant_id(self, code: str) -> int:
         return self.tenants[code].id
@@ -97,6 +99,7 @@ def build(session: Session, password_hash: str) -> World:
         if level == "district":
             _batches(session, world, code)
             _documents(session, world, code)
+            _tickets(session, world, code)
     return world
 
 
@@ -187,3 +190,87 @@ def _documents(session: Session, world: World, code: str) -> None:
         session.add(attachment)
         session.flush()
         world.attachments[code] = attachment.id
+
+
+def _tickets(session: Session, world: World, code: str) -> None:
+    """A red rating of the court's CT01 for the last ended month and the open ticket it
+    asks, for the ticket routes (written directly, not through the rating job)."""
+    from app import clock
+    from app.indicators.service import spec_of, version_named
+    from app.notifications.service import notify
+    from app.ratings import rules
+    from app.ratings.models import Judgement, Rating, TenantSettings
+    from app.tickets.models import Ticket, TicketEvent
+    from app.tickets.service import deadline
+
+    tid, organ = world.tenant_id(code), world.organ_id(code, "court")
+    version = version_named(None)
+    spec = next(spec_of(row) for row in version.indicators if row.code == "CT01")
+    result = rules.rate(spec, 80.0, [], [95.0, 80.0])
+    period, now = clock.last_complete_month(), clock.now()
+    rating = Rating(
+        tenant_id=tid,
+        organ_id=organ,
+        indicator_code="CT01",
+        period=period,
+        value=80.0,
+        colour=result.colour,
+        findings=[f.as_dict() for f in result.findings],
+        fired=[f.as_dict() for f in result.fired],
+        reason_zh=result.reason_zh,
+        reason_en=result.reason_en,
+        dictionary_version=version.version,
+    )
+    session.add(rating)
+    session.flush()
+    ticket = Ticket(
+        tenant_id=tid,
+        organ_id=organ,
+        indicator_code="CT01",
+        period=period,
+        colour=result.colour,
+        status="open",
+        reason_zh=result.reason_zh,
+        reason_en=result.reason_en,
+        rating_id=rating.id,
+        opened_at=now,
+        deadline=deadline(now.astimezone(clock.BEIJING).date(), 5, None),
+    )
+    session.add(ticket)
+    session.flush()
+    session.add(
+        TicketEvent(
+            tenant_id=tid,
+            ticket_id=ticket.id,
+            action="open",
+            from_status=None,
+            to_status="open",
+            actor="system",
+            at=now,
+        )
+    )
+    # What the rating job leaves beside it: the court's judgement, the notice to the court's
+    # user, and the congress's settings (the defaults, stored).
+    session.add(
+        Judgement(
+            tenant_id=tid,
+            organ_id=organ,
+            period=period,
+            verdict="warning",
+            reds=1,
+            indicators=[{"code": "CT01", "colour": "red"}],
+        )
+    )
+    session.add(TenantSettings(tenant_id=tid))
+    notify(
+        session,
+        world.users[username(code, "court")],
+        tid,
+        "ticket_opened",
+        f"ticket-{ticket.id}-opened",
+        f"CT01 {period} 红色预警,请于 {ticket.deadline:%Y-%m-%d} 前反馈说明",
+        f"CT01 {period} is red: explain by {ticket.deadline:%Y-%m-%d}",
+        f"tickets/{ticket.id}",
+    )
+    session.flush()
+    world.tickets[code] = ticket.id

@@ -1,0 +1,121 @@
+"""Rating set-wise against the database: peers across sibling tenants, judgements,
+tickets opened and resolved, idempotent runs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app.datamart.models import IndicatorValue
+from app.ratings.engine import Scope, judge, rate
+from app.ratings.jobs import rate_and_follow
+from app.ratings.models import Judgement, Rating
+from app.tickets.models import Ticket, TicketEvent
+from tenants.models import Tenant
+from tenants.provisioning import add_organ, create_tenant
+from tenants.scoping import system_scope
+
+PERIOD = "2026-10"
+
+
+def _district_courts(session, world, values: list[float]) -> list[int]:
+    """Five more districts under Hangzhou, each court reporting CT02 = value."""
+    city = session.get(Tenant, world.tenant_id("330100"))
+    organs = []
+    for n, value in enumerate(values):
+        tenant = create_tenant(session, f"3301{70 + n}", f"测试{n}区", "district", city)
+        organ = add_organ(session, tenant, "court", f"测试{n}区人民法院")
+        session.add(
+            IndicatorValue(
+                tenant_id=tenant.id,
+                organ_id=organ.id,
+                indicator_code="CT02",
+                period=PERIOD,
+                numerator=value,
+                denominator=100,
+                value=value,
+            )
+        )
+        organs.append(organ.id)
+    session.flush()
+    return organs
+
+
+def _ratings(session, code="CT02"):
+    return {
+        r.organ_id: r
+        for r in session.scalars(
+            sa.select(Rating).where(Rating.indicator_code == code, Rating.period == PERIOD)
+        )
+    }
+
+
+def test_bands_and_peers_across_siblings(session, world):
+    with system_scope():
+        organs = _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 99.0, 93.0])
+        report = rate(session, Scope(codes=frozenset({"CT02"}), periods=frozenset({PERIOD})))
+        ratings = _ratings(session)
+    assert report.rated == 6
+    outlier = ratings[organs[-1]]
+    assert outlier.colour == "red"
+    assert {f["rule"] for f in outlier.fired} == {"bands", "peers"}
+    assert "95" in outlier.reason_zh and "MAD" in outlier.reason_zh
+    assert ratings[organs[0]].colour == "green" and ratings[organs[0]].fired == []
+    assert outlier.dictionary_version == 1 and outlier.revision == 1
+
+
+def test_rating_twice_updates_in_place(session, world):
+    with system_scope():
+        _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 93.0])
+        scope = Scope(codes=frozenset({"CT02"}), periods=frozenset({PERIOD}))
+        rate(session, scope)
+        first = {r.id for r in _ratings(session).values()}
+        rate(session, scope)
+        second = {r.id for r in _ratings(session).values()}
+    assert first == second and len(first) == 5
+
+
+def test_tickets_open_once_and_resolve_by_data(session, world):
+    with system_scope():
+        organs = _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 90.0])
+        scope = Scope(codes=frozenset({"CT02"}), periods=frozenset({PERIOD}))
+        first = rate_and_follow(session, scope, PERIOD)
+        again = rate_and_follow(session, scope, PERIOD)
+        tickets = session.scalars(sa.select(Ticket).where(Ticket.indicator_code == "CT02")).all()
+        assert first["opened"] == 1 and again["opened"] == 0 and len(tickets) == 1
+        ticket = tickets[0]
+        assert ticket.organ_id == organs[-1] and ticket.colour == "red"
+        assert ticket.status == "open" and ticket.deadline > ticket.opened_at.date()
+        session.execute(
+            sa.update(IndicatorValue)
+            .where(IndicatorValue.organ_id == organs[-1])
+            .values(value=99.5, numerator=99.5)
+        )
+        result = rate_and_follow(session, scope, PERIOD)
+        session.refresh(ticket)
+        events = session.scalars(
+            sa.select(TicketEvent.action)
+            .where(TicketEvent.ticket_id == ticket.id)
+            .order_by(TicketEvent.id)
+        ).all()
+    assert result["resolved"] == 1 and ticket.status == "resolved"
+    assert events == ["open", "resolve_by_data"]
+
+
+def test_old_periods_are_rated_but_open_no_ticket(session, world):
+    with system_scope():
+        _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 90.0])
+        result = rate_and_follow(session, Scope(codes=frozenset({"CT02"})), "2026-11")
+    assert result["n_red"] >= 1 and result["opened"] == 0
+
+
+def test_judgement_from_ratings(session, world):
+    with system_scope():
+        organs = _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 90.0])
+        tenant = session.scalar(
+            sa.select(IndicatorValue.tenant_id).where(IndicatorValue.organ_id == organs[-1])
+        )
+        rate(session, Scope(codes=frozenset({"CT02"}), periods=frozenset({PERIOD})))
+        judge(session, {(tenant, organs[-1], PERIOD)})
+        verdict = session.scalar(sa.select(Judgement).where(Judgement.organ_id == organs[-1]))
+    assert verdict.verdict == "warning" and verdict.reds == 1
+    assert verdict.indicators == [{"code": "CT02", "colour": "red"}]
