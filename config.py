@@ -42,9 +42,6 @@ class Config:
     SUBMISSION_GRACE_DAYS = 15
     # Yellow and red values of the last N ended months open response tickets.
     TICKET_WINDOW_MONTHS = 3
-    SMTP_HOST: str | None = None
-    SMTP_PORT = 25
-    SMTP_FROM = "judsup@localhost"
     FILE_STORE_DIR = str(BASE_DIR / "instance" / "files")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -79,9 +76,6 @@ class Config:
         conf["SESSION_COOKIE_SECURE"] = _env_bool(
             "SESSION_COOKIE_SECURE", conf["APP_ENV"] == "production"
         )
-        conf["SMTP_HOST"] = env.get("SMTP_HOST") or None
-        conf["SMTP_PORT"] = int(env.get("SMTP_PORT", conf["SMTP_PORT"]))
-        conf["SMTP_FROM"] = env.get("SMTP_FROM", conf["SMTP_FROM"])
         conf["FILE_STORE_DIR"] = env.get("FILE_STORE_DIR", conf["FILE_STORE_DIR"])
         if "MAX_CONTENT_LENGTH" in env:
             conf["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])

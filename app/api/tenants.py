@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import tenant_bp
+from app.api.imports import XLSX_MIME
 from app.api.schemas import OrganSchema, TenantSchema, ValueQuerySchema, ValueSchema, parse
 from app.auth.access import ALL_ROLES, ANCESTORS_IF_GRANTED, ANCESTORS_READ, allow
+from app.datamart.files import write_csv, write_xlsx
 from app.datamart.models import IndicatorValue
 from app.db import db
 from tenants.models import Organ
@@ -39,6 +41,59 @@ def organ(organ_id: int):
 def values():
     """Current revisions of submitted values; an organ user sees only its own organ's."""
     query = parse(ValueQuerySchema(), request.args.to_dict())
+    rows = db.session.scalars(_values_query(query))
+    return jsonify(values=ValueSchema(many=True).dump(rows))
+
+
+EXPORT_HEADER = [
+    "期间 period",
+    "机关 organ",
+    "指标 indicator",
+    "版本 revision",
+    "数值 value",
+    "分子 numerator",
+    "分母 denominator",
+    "来源 source",
+    "提交人 submitted_by",
+    "迟报 late",
+    "说明 note",
+]
+
+
+@tenant_bp.get("/values/export.<any(csv, xlsx):fmt>")
+@allow("admin", "staff", "deputy", "viewer", "organ", ancestors=ANCESTORS_IF_GRANTED)
+def export_values(fmt: str):
+    """The same values as a spreadsheet; text cells are neutralised against formula
+    injection (a note beginning with = + - @ opens as text, not as a formula)."""
+    query = parse(ValueQuerySchema(), request.args.to_dict())
+    names = dict(db.session.execute(select(Organ.id, Organ.name_zh)).all())
+    rows = [
+        [
+            v.period,
+            names.get(v.organ_id, ""),
+            v.indicator_code,
+            v.revision,
+            v.value,
+            v.numerator,
+            v.denominator,
+            v.source,
+            v.submitted_by,
+            v.is_late,
+            v.note,
+        ]
+        for v in db.session.scalars(_values_query(query))
+    ]
+    if fmt == "csv":
+        body, mime = write_csv(EXPORT_HEADER, rows), "text/csv; charset=utf-8"
+    else:
+        body, mime = write_xlsx({"values": (EXPORT_HEADER, rows)}), XLSX_MIME
+    name = f"{current_tenant.code}-values.{fmt}"
+    return Response(
+        body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _values_query(query: dict):
     stmt = select(IndicatorValue).where(IndicatorValue.is_current)
     if current_user.role == "organ" and current_user.tenant_id == current_tenant.id:
         stmt = stmt.where(IndicatorValue.organ_id == current_user.organ_id)
@@ -52,5 +107,4 @@ def values():
     stmt = stmt.order_by(
         IndicatorValue.period, IndicatorValue.organ_id, IndicatorValue.indicator_code
     )
-    rows = db.session.scalars(stmt.limit(query["limit"]).offset(query["offset"]))
-    return jsonify(values=ValueSchema(many=True).dump(rows))
+    return stmt.limit(query["limit"]).offset(query["offset"])

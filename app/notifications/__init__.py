@@ -1,1 +1,1 @@
-"""In-app notifications (and e-mail through a configured SMTP server, off by default)."""
+"""In-app notifications: new tickets, returned answers, due soon, overdue."""

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import smtplib
-from email.message import EmailMessage
-
-from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from app.notifications.models import Notification
 from app.ratings.engine import _dialect_insert
-
-log = logging.getLogger("notifications")
 
 
 def notify(
@@ -39,19 +32,3 @@ def notify(
         )
         .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
     )
-
-
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """E-mail through the configured SMTP server; off (False) unless SMTP_HOST is set."""
-    if not has_app_context() or not current_app.config.get("SMTP_HOST") or not to:
-        return False
-    message = EmailMessage()
-    message["From"] = current_app.config.get("SMTP_FROM", "judsup@localhost")
-    message["To"], message["Subject"] = to, subject
-    message.set_content(body)
-    with smtplib.SMTP(
-        current_app.config["SMTP_HOST"], current_app.config.get("SMTP_PORT", 25), timeout=10
-    ) as smtp:
-        smtp.send_message(message)
-    log.info("mail=sent to=%s subject=%s", to, subject)
-    return True

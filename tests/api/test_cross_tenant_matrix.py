@@ -35,6 +35,7 @@ PARAMETERS = {
         (TARGET, "evaluator" if role == "evaluator" else "organ")
     ],
     "period": _last_month,
+    "fmt": lambda world, role: "csv",
     "document_id": lambda world, role: world.documents[(TARGET, "work_news")],
     "attachment_id": lambda world, role: world.attachments[TARGET],
     "ticket_id": lambda world, role: world.tickets[TARGET],

@@ -269,3 +269,19 @@ def test_with_redis_the_import_goes_to_the_imports_queue(app, court, redis_url):
     job = queue.fetch_job(f"import-batch-{body['id']}")
     assert job is not None and job.args == (body["id"],)
     queue.empty()
+
+
+def test_values_export_neutralises_formulas(court):
+    # A formula is refused on import; a note starting with + or @ is kept as text, and
+    # must not turn into a formula when the export is opened in Excel.
+    body = _upload(court, _csv("2026-08,西湖区人民法院,CT02,980,1000,,+86 571 8888")).get_json()
+    assert body["status"] == "succeeded", body["errors"]
+    response = court.get("/api/v1/t/330106/values/export.csv?period=2026-08")
+    assert response.status_code == 200
+    text = response.data.decode("utf-8-sig")
+    assert "'+86 571 8888" in text and "西湖区人民法院" in text
+    book = openpyxl.load_workbook(
+        io.BytesIO(court.get("/api/v1/t/330106/values/export.xlsx?period=2026-08").data)
+    )
+    notes = [row[-1] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert notes == ["'+86 571 8888"]
