@@ -45,6 +45,42 @@ def values():
     return jsonify(values=ValueSchema(many=True).dump(rows))
 
 
+@tenant_bp.get("/values/history")
+@allow("admin", "staff", "deputy", "viewer", "organ", ancestors=ANCESTORS_IF_GRANTED)
+def value_history():
+    """Every revision, superseded ones included, newest period first: who changed what,
+    when, from which import batch (filter by ``organ``, ``indicator``, ``period``)."""
+    query = parse(ValueQuerySchema(), request.args.to_dict())
+    stmt = select(IndicatorValue)
+    for key, column in (
+        ("indicator", IndicatorValue.indicator_code),
+        ("organ", IndicatorValue.organ_id),
+        ("period", IndicatorValue.period),
+    ):
+        if key in query:
+            stmt = stmt.where(column == query[key])
+    if current_user.role == "organ" and current_user.tenant_id == current_tenant.id:
+        stmt = stmt.where(IndicatorValue.organ_id == current_user.organ_id)
+    stmt = stmt.order_by(
+        IndicatorValue.period.desc(),
+        IndicatorValue.organ_id,
+        IndicatorValue.indicator_code,
+        IndicatorValue.revision,
+    )
+    rows = db.session.scalars(stmt.limit(query["limit"]).offset(query["offset"]))
+    return jsonify(
+        revisions=[
+            {
+                **ValueSchema().dump(v),
+                "is_current": v.is_current,
+                "batch_id": v.batch_id,
+                "note": v.note,
+            }
+            for v in rows
+        ]
+    )
+
+
 EXPORT_HEADER = [
     "期间 period",
     "机关 organ",

@@ -96,6 +96,15 @@ def test_correction_is_a_new_revision(court, session, world):
         True,
     )
     assert second.note == "更正" and second.value == pytest.approx(99.0)
+    organ = world.organ_id("330106", "court")
+    history = court.get(
+        f"/api/v1/t/330106/values/history?organ={organ}&indicator=CT02&period=2026-08"
+    ).get_json()["revisions"]
+    assert [(r["revision"], r["is_current"], r["submitted_by"]) for r in history] == [
+        (1, False, "330106-court"),
+        (2, True, "330106-court"),
+    ]
+    assert history[0]["batch_id"] != history[1]["batch_id"]
 
 
 def test_same_file_twice_is_recognised(court, session, world):
