@@ -42,6 +42,8 @@ class Config:
     SUBMISSION_GRACE_DAYS = 15
     # Yellow and red values of the last N ended months open response tickets.
     TICKET_WINDOW_MONTHS = 3
+    # The sweep (overdue escalation, due-soon reminders) runs in RQ every N minutes.
+    SWEEP_EVERY_MINUTES = 60
     FILE_STORE_DIR = str(BASE_DIR / "instance" / "files")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,14 @@ def worker_command(queues: tuple[str, ...], burst: bool) -> None:
             "REDIS_URL is not set: in embedded mode jobs run inline and need no worker"
         )
     names = queues or current_app.config["RQ_QUEUES"]
+    if "default" in names:
+        from app import clock
+        from app.tickets.jobs import schedule_next
+        from workers.queue import queue_named
+
+        schedule_next(
+            queue_named("default"), clock.now(), current_app.config["SWEEP_EVERY_MINUTES"]
+        )
     worker = Worker(list(names), connection=redis_connection())
     worker.work(burst=burst, with_scheduler=True)
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.datamart.models import IndicatorValue
+from app.datamart.periods import deadline_of
 from app.indicators.dictionary import IndicatorSpec
 from app.indicators.service import spec_of, version_named
 from app.ratings import rules
@@ -25,6 +26,7 @@ from app.ratings.models import Judgement, Rating, TenantSettings
 from tenants.models import Organ, Tenant, organ_family
 
 TREND_PERIODS = 3
+GRACE_DAYS = 15  # as SUBMISSION_GRACE_DAYS: figures are due 15 days after their period
 CHUNK = 5000
 
 
@@ -105,6 +107,7 @@ def rate(session: Session, scope: Scope) -> Report:
         if scope.periods is None or r[5] in scope.periods:
             groups[(r[1], organ_family(r[3]), r[4], r[5])].append(r)
     report, now, out = Report(), clock.now(), []
+    _add_missing(session, scope, groups, specs, now)
     for (_, _, code, _), members in groups.items():
         spec = specs.get(code)
         if spec is None:
@@ -114,6 +117,29 @@ def rate(session: Session, scope: Scope) -> Report:
             out.append(_rating_row(spec, m, stats, by_key, version.version, now, report))
     _upsert_ratings(session, out)
     return report
+
+
+def _add_missing(session: Session, scope: Scope, groups: dict, specs: dict, now) -> None:
+    """A sibling that reported nothing for a period whose deadline has passed is rated
+    grey: a missing submission, counted in its judgement (the peers' stats ignore it)."""
+    stmt = (
+        sa.select(Organ.tenant_id, Tenant.parent_id, Organ.id, Organ.kind, Tenant.level)
+        .join(Tenant, Tenant.id == Organ.tenant_id)
+        .where(Organ.active)
+    )
+    if scope.tenant_ids is not None:
+        stmt = stmt.where(Organ.tenant_id.in_(scope.tenant_ids))
+    organs: dict[tuple, list[tuple]] = defaultdict(list)
+    for tenant_id, parent, organ_id, kind, level in session.execute(stmt):
+        organs[(parent, organ_family(kind))].append((tenant_id, organ_id, kind, level))
+    for (parent, family, code, period), members in groups.items():
+        spec = specs.get(code)
+        if spec is None or deadline_of(period, GRACE_DAYS) > now:
+            continue
+        present = {m[2] for m in members}
+        for tenant_id, organ_id, kind, level in organs[(parent, family)]:
+            if organ_id not in present and spec.applies_to(level, family):
+                members.append((tenant_id, parent, organ_id, kind, code, period, None, None, None))
 
 
 def _rating_row(spec: IndicatorSpec, m: tuple, stats, by_key, version: int, now, report):

@@ -54,7 +54,7 @@ def test_bands_and_peers_across_siblings(session, world):
         organs = _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 99.0, 93.0])
         report = rate(session, Scope(codes=frozenset({"CT02"}), periods=frozenset({PERIOD})))
         ratings = _ratings(session)
-    assert report.rated == 6
+    assert report.rated == 8 and report.colours["grey"] == 2  # two silent world courts
     outlier = ratings[organs[-1]]
     assert outlier.colour == "red"
     assert {f["rule"] for f in outlier.fired} == {"bands", "peers"}
@@ -71,7 +71,7 @@ def test_rating_twice_updates_in_place(session, world):
         first = {r.id for r in _ratings(session).values()}
         rate(session, scope)
         second = {r.id for r in _ratings(session).values()}
-    assert first == second and len(first) == 5
+    assert first == second and len(first) == 7
 
 
 def test_tickets_open_once_and_resolve_by_data(session, world):
@@ -119,3 +119,20 @@ def test_judgement_from_ratings(session, world):
         verdict = session.scalar(sa.select(Judgement).where(Judgement.organ_id == organs[-1]))
     assert verdict.verdict == "warning" and verdict.reds == 1
     assert verdict.indicators == [{"code": "CT02", "colour": "red"}]
+
+
+def test_a_sibling_that_reported_nothing_is_grey(session, world):
+    with system_scope():
+        organs = _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 99.0])
+        report = rate(session, Scope(codes=frozenset({"CT02"}), periods=frozenset({PERIOD})))
+        ratings = _ratings(session)
+        silent = world.organ_id("330106", "court")
+        judge(session, {(world.tenant_id("330106"), silent, PERIOD)})
+        verdict = session.scalar(
+            sa.select(Judgement).where(Judgement.organ_id == silent, Judgement.period == PERIOD)
+        )
+    assert ratings[silent].colour == "grey" and ratings[silent].value_id is None
+    assert ratings[silent].reason_zh == "未报送"
+    assert all(ratings[o].colour == "green" for o in organs)
+    assert report.colours["grey"] == 2  # 西湖区 and 拱墅区 courts sent no CT02
+    assert verdict.greys == 1
