@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.api import tenant_bp
-from app.api.schemas import parse
+from app.api.schemas import parse, required_file
 from app.auth.access import allow
 from app.auth.models import CONGRESS_ROLES
 from app.datamart import document_import
@@ -70,7 +70,7 @@ def create_document():
 def import_documents():
     """An XLSX of documents (multipart ``file``), loaded all-or-nothing: any bad row is a
     422 listing every row's errors, and nothing is stored."""
-    batch, created = import_workbook(_upload())
+    batch, created = import_workbook(required_file())
     db.session.commit()
     return jsonify(imported=len(created), batch=batch.id, documents=[d.id for d in created]), 201
 
@@ -79,7 +79,7 @@ def import_documents():
 @allow(*EDITORS)
 def add_attachment(document_id: int):
     owner = db.get_or_404(Document, document_id)
-    attach_file(owner, _upload())
+    attach_file(owner, required_file())
     db.session.commit()
     return jsonify(present(owner, current_user.role)), 201
 
@@ -201,18 +201,6 @@ def organs_by_name(organs: list[Organ]) -> dict[str, int]:
     """The organs by Chinese and English name, for the import's 机关 column."""
     names = {o.name_en: o.id for o in organs if o.name_en}
     return {**names, **{o.name_zh: o.id for o in organs}}
-
-
-def _upload():
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ApiError(
-            400,
-            "file_required",
-            "请选择要上传的文件(file)",
-            "Attach the file as the multipart field 'file'",
-        )
-    return upload
 
 
 def safe_name(filename: str) -> str:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app import clock
 from app.api import tenant_bp
-from app.api.schemas import ImportSchema, TemplateQuerySchema, parse
+from app.api.schemas import ImportSchema, TemplateQuerySchema, parse, required_file
 from app.auth.access import allow
 from app.datamart import imports
 from app.datamart.files import FileRejected, write_xlsx
@@ -73,14 +73,7 @@ def start_import():
     kind = request.form.get("kind") or _default_kind()
     _check_kind(kind)
     organ_id = _organ_for_upload(kind)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ApiError(
-            400,
-            "file_required",
-            "请选择要上传的文件(file)",
-            "Attach the file as the multipart field 'file'",
-        )
+    upload = required_file()
     try:
         batch = imports.submit(
             db.session,

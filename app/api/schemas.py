@@ -256,3 +256,20 @@ class NotificationSchema(Schema):
     link = fields.String()
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
+
+
+def required_file(field: str = "file"):
+    """The uploaded file in multipart field ``field``, or a 400 saying how to send it."""
+    from flask import request
+
+    from app.errors import ApiError
+
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        raise ApiError(
+            400,
+            "file_required",
+            f"请选择要上传的文件({field})",
+            f"Attach the file as the multipart field '{field}'",
+        )
+    return upload
