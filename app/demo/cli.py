@@ -70,7 +70,8 @@ def seed(
                 return
             raise click.ClickException(str(err)) from err
         db.session.commit()
-        rated = {} if no_rating else _rate_demo()
+        # A national tree is for benchmarks, which rate (and time) it themselves.
+        rated = {} if no_rating or scale == "national" else _rate_demo()
     click.echo(
         f"seeded scale={scale} years={years} until={until} seed={seed}: "
         f"{report.tenants} tenants, {report.organs} organs, {report.users} users, "
