@@ -12,7 +12,6 @@ Plain Python (openpyxl): no Flask, no database.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +23,14 @@ from marshmallow import ValidationError
 
 from app.datamart.document_schemas import MAX_NAME, MAX_PERSONS, MAX_TAGS, DocumentInSchema
 from app.datamart.documents import CATEGORIES, category_code, split_list
-from app.datamart.files import FileRejected, Limits, check_size, check_xlsx_container, sniff
+from app.datamart.files import (
+    FileRejected,
+    Limits,
+    check_size,
+    check_xlsx_container,
+    map_header,
+    sniff,
+)
 
 # canonical column -> accepted header names (the first is the template's)
 HEADERS = {
@@ -152,35 +158,8 @@ def _mapped(rows: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, dict[str, 
     return out
 
 
-def _normal(name: object) -> str:
-    return " ".join(unicodedata.normalize("NFKC", str(name)).casefold().split())
-
-
-_LOOKUP = {_normal(name): column for column, names in HEADERS.items() for name in names}
-
-
 def _header(cells: list[Any]) -> dict[int, str]:
-    columns: dict[int, str] = {}
-    for index, cell in enumerate(cells):
-        column = _LOOKUP.get(_normal(cell)) if isinstance(cell, str) else None
-        if column in columns.values():
-            raise FileRejected(
-                422,
-                "duplicate_columns",
-                f"表头中「{HEADERS[column][0]}」列出现了两次",
-                f"the header has the column {HEADERS[column][1]!r} twice",
-            )
-        if column:
-            columns[index] = column
-    missing = [c for c in REQUIRED if c not in columns.values()]
-    if missing:
-        raise FileRejected(
-            422,
-            "missing_columns",
-            "缺少必需的列:" + "、".join(HEADERS[c][0] for c in missing),
-            "required columns are missing: " + ", ".join(HEADERS[c][1] for c in missing),
-        )
-    return columns
+    return map_header([c if isinstance(c, str) else None for c in cells], HEADERS, REQUIRED)
 
 
 @contextmanager

@@ -103,9 +103,6 @@ def _normal_name(name: object) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(name)).casefold().split())
 
 
-_HEADER_LOOKUP = {_normal_name(name): column for column, names in HEADERS.items() for name in names}
-
-
 # --- sniffing -------------------------------------------------------------------------------
 
 _XLS_HINT_ZH = "旧版 Excel（.xls）或设置了打开密码的工作簿无法读取，请在 Excel 中另存为 .xlsx"
@@ -383,31 +380,38 @@ def _read_header(number: int, cells: list[Cell], limits: Limits) -> _Header:
             f"表头超过 {limits.max_columns} 列",
             f"the header has more than {limits.max_columns} columns",
         )
+    columns = map_header(cells[:width], HEADERS, REQUIRED_COLUMNS)
+    return _Header(number, width, columns)
+
+
+def map_header(
+    cells: Sequence[Any], headers: dict[str, tuple[str, ...]], required: Sequence[str]
+) -> dict[int, str]:
+    """Cell index -> canonical column, by the names in ``headers`` (Chinese or English,
+    compared after NFKC, casefold and collapsed spaces). A column named twice or a
+    required one missing is a 422 naming it; unknown names are ignored."""
+    lookup = {_normal_name(name): column for column, names in headers.items() for name in names}
     columns: dict[int, str] = {}
-    for index, cell in enumerate(cells[:width]):
-        column = _HEADER_LOOKUP.get(_normal_name(cell)) if cell is not None else None
+    for index, cell in enumerate(cells):
+        column = lookup.get(_normal_name(cell)) if cell is not None else None
         if column in columns.values():
             raise FileRejected(
                 422,
                 "duplicate_columns",
-                f"表头中「{HEADERS[column][0]}」列出现了两次",
-                f"the header has the column {HEADERS[column][1]!r} twice",
+                f"表头中「{headers[column][0]}」列出现了两次",
+                f"the header has the column {headers[column][1]!r} twice",
             )
         if column:
             columns[index] = column
-    _check_required(columns)
-    return _Header(number, width, columns)
-
-
-def _check_required(columns: dict[int, str]) -> None:
-    missing = [column for column in REQUIRED_COLUMNS if column not in columns.values()]
+    missing = [column for column in required if column not in columns.values()]
     if missing:
         raise FileRejected(
             422,
             "missing_columns",
-            "缺少必需的列：" + "、".join(HEADERS[column][0] for column in missing),
-            "required columns are missing: " + ", ".join(HEADERS[column][1] for column in missing),
+            "缺少必需的列：" + "、".join(headers[column][0] for column in missing),
+            "required columns are missing: " + ", ".join(headers[column][1] for column in missing),
         )
+    return columns
 
 
 def _row_dict(header: _Header, cells: list[Cell]) -> dict[str, object]:
