@@ -32,6 +32,15 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: sa.DateTime(timezone=True)}
 
 
+def dialect_insert(session: Session):
+    """The dialect's ``insert`` (PostgreSQL's or SQLite's), for ON CONFLICT upserts."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 class AppDatabase:
     """What one app holds: its engine and the factory its sessions come from."""
 

@@ -24,7 +24,7 @@ from app.clock import last_complete_month
 from app.datamart import imports
 from app.datamart.files import iter_rows
 from app.datamart.models import IndicatorValue
-from app.datamart.templates import previous_period
+from app.datamart.periods import previous_period
 from app.db import db
 from app.indicators.service import install_bundled
 from tenants.provisioning import add_organ, add_user, create_tenant

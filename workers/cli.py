@@ -53,10 +53,7 @@ def sweep_command(now_text: str | None) -> None:
     from datetime import datetime
 
     from app import clock
-    from app.audit.recorder import Actor, acting_as, record
-    from app.db import db
-    from app.tickets.sweep import sweep
-    from tenants.scoping import system_scope
+    from app.tickets.jobs import run_sweep
 
     try:
         now = datetime.fromisoformat(now_text) if now_text else clock.now()
@@ -64,10 +61,7 @@ def sweep_command(now_text: str | None) -> None:
         raise click.BadParameter(f"不是 ISO-8601 时间 / not ISO-8601: {now_text}") from err
     if now.tzinfo is None:
         now = now.replace(tzinfo=clock.BEIJING)
-    with clock.frozen_at(now), system_scope(), acting_as(Actor("sweep")):
-        report = sweep(db.session, now)
-        record(db.session, "jobs.sweep", "tickets", "", now=now.isoformat(), **report.__dict__)
-        db.session.commit()
+    report = run_sweep(now)
     click.echo(
         f"sweep as of {now.isoformat()}: escalated={report.escalated} due_soon={report.due_soon}"
     )

@@ -3,7 +3,6 @@ assessments, congress staff either on an organ's behalf."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 
@@ -97,17 +96,10 @@ def _status_url(batch: ImportBatch) -> str:
     return url_for("tenant_api.import_status", batch_id=batch.id)
 
 
-def _visible_batches():
-    stmt = sa.select(ImportBatch)
-    if current_user.role == "organ":
-        stmt = stmt.where(ImportBatch.organ_id == current_user.organ_id)
-    elif current_user.role == "evaluator":
-        stmt = stmt.where(ImportBatch.submitted_by_user_id == current_user.id)
-    return stmt
-
-
 def _batch(batch_id: int) -> ImportBatch:
-    batch = db.session.scalar(_visible_batches().where(ImportBatch.id == batch_id))
+    batch = db.session.scalar(
+        imports.visible_batches(current_user).where(ImportBatch.id == batch_id)
+    )
     if batch is None:
         raise ApiError(404, "not_found", "未找到该导入批次", "No such import")
     return batch
@@ -125,7 +117,9 @@ def _batch_json(batch: ImportBatch, with_errors: bool = True) -> dict:
 @allow("admin", "staff", "deputy", "viewer", "organ", "evaluator")
 def list_imports():
     """Import batches visible to the caller, newest first."""
-    rows = db.session.scalars(_visible_batches().order_by(ImportBatch.id.desc()).limit(200))
+    rows = db.session.scalars(
+        imports.visible_batches(current_user).order_by(ImportBatch.id.desc()).limit(200)
+    )
     return jsonify(imports=[_batch_json(b, with_errors=False) for b in rows])
 
 

@@ -17,7 +17,7 @@ from app.api.schemas import (
     TicketSchema,
     parse,
 )
-from app.auth.access import ANCESTORS_READ, allow
+from app.auth.access import ANCESTORS_READ, allow, is_own_organ_user, own_organ_only
 from app.db import db, utcnow
 from app.errors import ApiError
 from app.notifications.models import Notification
@@ -30,13 +30,6 @@ from tenants.models import Organ
 from tenants.resolution import current_tenant
 
 READERS = ("admin", "staff", "deputy", "viewer", "organ")
-
-
-def _own_organ_only(stmt, column):
-    """An organ user sees its own organ's rows and no one else's (404 for the others)."""
-    if current_user.role == "organ" and current_user.tenant_id == current_tenant.id:
-        return stmt.where(column == current_user.organ_id)
-    return stmt
 
 
 def _filtered(stmt, model, query: dict):
@@ -56,7 +49,7 @@ def _filtered(stmt, model, query: dict):
 def ratings():
     """Colour per value, with every rule's finding and inputs, and why."""
     query = parse(RatingQuerySchema(), request.args.to_dict())
-    stmt = _own_organ_only(_filtered(sa.select(Rating), Rating, query), Rating.organ_id)
+    stmt = own_organ_only(_filtered(sa.select(Rating), Rating, query), Rating.organ_id)
     rows = db.session.scalars(
         stmt.order_by(Rating.period.desc(), Rating.organ_id, Rating.indicator_code).limit(
             query["limit"]
@@ -70,7 +63,7 @@ def ratings():
 def judgements():
     """Normal / reminder / warning per organ and period, with the indicators behind it."""
     query = parse(RatingQuerySchema(), request.args.to_dict())
-    stmt = _own_organ_only(_filtered(sa.select(Judgement), Judgement, query), Judgement.organ_id)
+    stmt = own_organ_only(_filtered(sa.select(Judgement), Judgement, query), Judgement.organ_id)
     rows = db.session.scalars(
         stmt.order_by(Judgement.period.desc(), Judgement.organ_id).limit(query["limit"])
     )
@@ -87,17 +80,13 @@ def organ_lab_sheet(organ_id: int):
 
 
 def _visible_organ(organ_id: int) -> Organ:
-    if (
-        current_user.role == "organ"
-        and current_user.tenant_id == current_tenant.id
-        and organ_id != current_user.organ_id
-    ):
+    if is_own_organ_user() and organ_id != current_user.organ_id:
         raise ApiError(404, "not_found", "未找到该机关", "No such organ")
     return db.get_or_404(Organ, organ_id)
 
 
 def _visible_tickets():
-    return _own_organ_only(sa.select(Ticket), Ticket.organ_id)
+    return own_organ_only(sa.select(Ticket), Ticket.organ_id)
 
 
 def _ticket(ticket_id: int) -> Ticket:

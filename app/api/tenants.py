@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Response, jsonify, request
-from flask_login import current_user
 from sqlalchemy import select
 
 from app.api import tenant_bp
 from app.api.imports import XLSX_MIME
 from app.api.schemas import OrganSchema, TenantSchema, ValueQuerySchema, ValueSchema, parse
-from app.auth.access import ALL_ROLES, ANCESTORS_IF_GRANTED, ANCESTORS_READ, allow
+from app.auth.access import ALL_ROLES, ANCESTORS_IF_GRANTED, ANCESTORS_READ, allow, own_organ_only
 from app.datamart.files import write_csv, write_xlsx
 from app.datamart.models import IndicatorValue
 from app.db import db
@@ -51,17 +50,7 @@ def value_history():
     """Every revision, superseded ones included, newest period first: who changed what,
     when, from which import batch (filter by ``organ``, ``indicator``, ``period``)."""
     query = parse(ValueQuerySchema(), request.args.to_dict())
-    stmt = select(IndicatorValue)
-    for key, column in (
-        ("indicator", IndicatorValue.indicator_code),
-        ("organ", IndicatorValue.organ_id),
-        ("period", IndicatorValue.period),
-    ):
-        if key in query:
-            stmt = stmt.where(column == query[key])
-    if current_user.role == "organ" and current_user.tenant_id == current_tenant.id:
-        stmt = stmt.where(IndicatorValue.organ_id == current_user.organ_id)
-    stmt = stmt.order_by(
+    stmt = _matching_values(query, current_only=False).order_by(
         IndicatorValue.period.desc(),
         IndicatorValue.organ_id,
         IndicatorValue.indicator_code,
@@ -130,9 +119,17 @@ def export_values(fmt: str):
 
 
 def _values_query(query: dict):
-    stmt = select(IndicatorValue).where(IndicatorValue.is_current)
-    if current_user.role == "organ" and current_user.tenant_id == current_tenant.id:
-        stmt = stmt.where(IndicatorValue.organ_id == current_user.organ_id)
+    stmt = _matching_values(query, current_only=True).order_by(
+        IndicatorValue.period, IndicatorValue.organ_id, IndicatorValue.indicator_code
+    )
+    return stmt.limit(query["limit"]).offset(query["offset"])
+
+
+def _matching_values(query: dict, *, current_only: bool):
+    """Values filtered by ``indicator``, ``organ`` and ``period``; an organ user's own only."""
+    stmt = select(IndicatorValue)
+    if current_only:
+        stmt = stmt.where(IndicatorValue.is_current)
     for key, column in (
         ("indicator", IndicatorValue.indicator_code),
         ("organ", IndicatorValue.organ_id),
@@ -140,7 +137,4 @@ def _values_query(query: dict):
     ):
         if key in query:
             stmt = stmt.where(column == query[key])
-    stmt = stmt.order_by(
-        IndicatorValue.period, IndicatorValue.organ_id, IndicatorValue.indicator_code
-    )
-    return stmt.limit(query["limit"]).offset(query["offset"])
+    return own_organ_only(stmt, IndicatorValue.organ_id)

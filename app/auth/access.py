@@ -54,5 +54,16 @@ def allow(*roles: str, ancestors: str = ANCESTORS_NEVER):
     return decorate
 
 
+def is_own_organ_user() -> bool:
+    """An organ user in its own tenant: it sees its own organ's rows and no one else's."""
+    return current_user.role == "organ" and current_user.tenant_id == g.tenant.id
+
+
+def own_organ_only(stmt, column):
+    """Narrow ``stmt`` to the caller's organ when the caller is an organ user here (another
+    organ's rows then answer 404, like another tenant's)."""
+    return stmt.where(column == current_user.organ_id) if is_own_organ_user() else stmt
+
+
 def acting_from_ancestor() -> bool:
     return current_user.is_authenticated and current_user.tenant_id != g.tenant.id

@@ -89,6 +89,17 @@ def precheck(fp, detected_type: str) -> None:
         rows.close()  # before the caller closes the file the reader is wrapped around
 
 
+def visible_batches(user: User):
+    """The batches ``user`` may see: an organ's own organ's, an evaluator's own uploads,
+    all of them for the congress."""
+    stmt = sa.select(ImportBatch)
+    if user.role == "organ":
+        return stmt.where(ImportBatch.organ_id == user.organ_id)
+    if user.role == "evaluator":
+        return stmt.where(ImportBatch.submitted_by_user_id == user.id)
+    return stmt
+
+
 def claim(session: Session, batch_id: int) -> ImportBatch | None:
     """Take the batch for this run: a queued one, or one whose run died (still
     ``running`` long after it started). None if another run has it or it is done."""

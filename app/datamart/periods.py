@@ -38,11 +38,24 @@ def is_late(period: str, submitted_at: datetime, grace_days: int) -> bool:
     return submitted_at > deadline_of(period, grace_days)
 
 
+def previous_periods(period: str, count: int) -> list[str]:
+    """The ``count`` periods before ``period`` (a month's months, a year's years), oldest
+    first."""
+    out, current = [], period
+    for _ in range(count):
+        if YEAR.match(current):
+            current = str(int(current) - 1)
+        else:
+            year, month = int(current[:4]), int(current[5:7])
+            current = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+        out.append(current)
+    return out[::-1]
+
+
+def previous_period(period: str) -> str:
+    return previous_periods(period, 1)[0]
+
+
 def recent_months(current: str, count: int) -> list[str]:
     """The ``count`` months that ended before ``current``, newest first."""
-    year, month = int(current[:4]), int(current[5:7])
-    out = []
-    for _ in range(count):
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-        out.append(f"{year:04d}-{month:02d}")
-    return out
+    return previous_periods(current, count)[::-1]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.datamart.files import TemplateRow, template_xlsx
 from app.datamart.models import IndicatorValue
-from app.datamart.periods import MONTH, YEAR
+from app.datamart.periods import MONTH, previous_period
 from app.errors import ApiError
 from app.indicators.dictionary import IndicatorSpec
 from app.indicators.service import spec_of, version_named
@@ -15,13 +15,6 @@ from tenants.models import Organ
 from tenants.resolution import current_tenant
 
 SOURCE_OF_KIND = {"values": "organ", "assessment": "third_party"}
-
-
-def previous_period(period: str) -> str:
-    if YEAR.match(period):
-        return str(int(period) - 1)
-    year, month = int(period[:4]), int(period[5:])
-    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
 def specs_for(organ: Organ, level: str, kind: str, period: str) -> list[IndicatorSpec]:

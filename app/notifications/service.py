@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.db import dialect_insert
 from app.notifications.models import Notification
-from app.ratings.engine import _dialect_insert
 
 
 def notify(
@@ -18,7 +18,7 @@ def notify(
     text_en: str,
     link: str = "",
 ) -> None:
-    insert = _dialect_insert(session)
+    insert = dialect_insert(session)
     session.execute(
         insert(Notification.__table__)
         .values(

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.datamart.models import IndicatorValue
-from app.datamart.periods import deadline_of
+from app.datamart.periods import deadline_of, previous_periods
+from app.db import dialect_insert
 from app.indicators.dictionary import IndicatorSpec
 from app.indicators.service import spec_of, version_named
 from app.ratings import rules
@@ -45,19 +46,6 @@ class Report:
     rated: int = 0
     colours: dict = field(default_factory=lambda: defaultdict(int))
     keys: list = field(default_factory=list)  # (tenant_id, organ_id, code, period, colour)
-
-
-def previous_periods(period: str, count: int) -> list[str]:
-    """The ``count`` periods before ``period`` (same granularity), oldest first."""
-    out, current = [], period
-    for _ in range(count):
-        if len(current) == 4:
-            current = str(int(current) - 1)
-        else:
-            year, month = int(current[:4]), int(current[5:7])
-            current = f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
-        out.append(current)
-    return out[::-1]
 
 
 def _history_periods(periods: Iterable[str]) -> set[str]:
@@ -168,14 +156,6 @@ def _rating_row(spec: IndicatorSpec, m: tuple, stats, by_key, version: int, now,
     }
 
 
-def _dialect_insert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 UPDATED = (
     "value_id",
     "revision",
@@ -199,7 +179,7 @@ def _upsert_ratings(session: Session, rows: list[dict]) -> None:
     if session.get_bind().dialect.name == "postgresql" and len(rows) > CHUNK:
         _copy_upsert(session, rows)
         return
-    stmt = _dialect_insert(session)(Rating.__table__)
+    stmt = dialect_insert(session)(Rating.__table__)
     stmt = stmt.on_conflict_do_update(
         index_elements=["tenant_id", "organ_id", "indicator_code", "period"],
         set_={name: stmt.excluded[name] for name in UPDATED},
@@ -258,7 +238,7 @@ def judge(session: Session, pairs: set[tuple[int, int, str]]) -> int:
     settings = settings_for(session, {t for t, _, _ in per})
     now = clock.now()
     out = [_judgement_row(key, marks, settings[key[0]], now) for key, marks in per.items()]
-    stmt = _dialect_insert(session)(Judgement.__table__)
+    stmt = dialect_insert(session)(Judgement.__table__)
     stmt = stmt.on_conflict_do_update(
         index_elements=["tenant_id", "organ_id", "period"],
         set_={

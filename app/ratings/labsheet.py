@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.datamart.models import IndicatorValue
+from app.datamart.periods import previous_period
 from app.indicators.dictionary import IndicatorSpec
 from app.indicators.service import spec_of, version_named
-from app.ratings.engine import previous_periods
 from app.ratings.models import Judgement, Rating
 from tenants.models import Organ, Tenant
 
@@ -48,7 +48,7 @@ def lab_sheet(session: Session, organ: Organ, tenant: Tenant, period: str | None
     period = period or _latest_period(session, organ)
     if period is None:
         return {"organ_id": organ.id, "period": None, "rows": [], "judgement": None}
-    before, last_year = previous_periods(period, 1)[0], same_period_last_year(period)
+    before, last_year = previous_period(period), same_period_last_year(period)
     values = {
         (v.indicator_code, v.period): v.value
         for v in session.execute(

@@ -50,12 +50,18 @@ def schedule_next(queue: Queue, now: datetime, minutes: int) -> str | None:
         return job_id
 
 
-@in_app_context
-def periodic_sweep() -> None:
-    now = clock.now()
-    with system_scope(), acting_as(Actor("sweep")):
+def run_sweep(now: datetime):
+    """One sweep across every tenant as of ``now``, audited and committed."""
+    with clock.frozen_at(now), system_scope(), acting_as(Actor("sweep")):
         report = sweep(db.session, now)
         record(db.session, "jobs.sweep", "tickets", "", now=now.isoformat(), **report.__dict__)
         db.session.commit()
+    return report
+
+
+@in_app_context
+def periodic_sweep() -> None:
+    now = clock.now()
+    report = run_sweep(now)
     log.info("sweep escalated=%s due_soon=%s", report.escalated, report.due_soon)
     schedule_next(queue_named("default"), now, current_app.config["SWEEP_EVERY_MINUTES"])

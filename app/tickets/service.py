@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.auth.models import User
 from app.calendar.workdays import CalendarGap, add_working_days, load_calendar
+from app.db import dialect_insert
 from app.notifications.service import notify
-from app.ratings.engine import _dialect_insert, settings_for
+from app.ratings.engine import settings_for
 from app.ratings.models import Rating
 from app.tickets.models import Ticket, TicketEvent
 from app.tickets.states import OPEN_STATUSES, transition
@@ -67,7 +68,7 @@ def _open(session: Session, keys: list[tuple]) -> int:
                 "deadline": deadline(today, days, calendar),
             }
         )
-    insert = _dialect_insert(session)
+    insert = dialect_insert(session)
     stmt = (
         insert(Ticket.__table__)
         .on_conflict_do_nothing(

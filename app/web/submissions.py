@@ -16,8 +16,8 @@ from app.auth.access import allow
 from app.datamart import imports
 from app.datamart.files import FileRejected
 from app.datamart.models import ImportBatch, IndicatorValue
-from app.datamart.periods import deadline_of, month_of, recent_months
-from app.datamart.templates import previous_period, specs_for
+from app.datamart.periods import deadline_of, month_of, previous_period, recent_months
+from app.datamart.templates import specs_for
 from app.db import db
 from app.web import tenant_bp
 from tenants.models import Organ
@@ -77,11 +77,9 @@ def period_states(organ: Organ, months: list[str]) -> list[dict]:
 
 
 def _history(organ_id: int | None, kind: str):
-    stmt = sa.select(ImportBatch).where(ImportBatch.kind == kind)
+    stmt = imports.visible_batches(current_user).where(ImportBatch.kind == kind)
     if organ_id is not None:
         stmt = stmt.where(ImportBatch.organ_id == organ_id)
-    if current_user.role == "evaluator":
-        stmt = stmt.where(ImportBatch.submitted_by_user_id == current_user.id)
     return db.session.scalars(stmt.order_by(ImportBatch.id.desc()).limit(20)).all()
 
 
@@ -222,12 +220,9 @@ def upload():
 @tenant_bp.get("/imports/<int:batch_id>")
 @allow("organ", "evaluator", "staff", "admin", "deputy", "viewer")
 def import_page(batch_id: int):
-    stmt = sa.select(ImportBatch).where(ImportBatch.id == batch_id)
-    if current_user.role == "organ":
-        stmt = stmt.where(ImportBatch.organ_id == current_user.organ_id)
-    elif current_user.role == "evaluator":
-        stmt = stmt.where(ImportBatch.submitted_by_user_id == current_user.id)
-    batch = db.session.scalar(stmt)
+    batch = db.session.scalar(
+        imports.visible_batches(current_user).where(ImportBatch.id == batch_id)
+    )
     if batch is None:
         abort(404)
     return render_template("submissions/import.html", batch=batch)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock
-from app.auth.access import ANCESTORS_READ, allow
+from app.auth.access import ANCESTORS_READ, allow, is_own_organ_user
 from app.calendar.workdays import CalendarGap, load_calendar, working_days_between
 from app.datamart.periods import MONTH, month_of, recent_months
 from app.db import db, utcnow
@@ -123,10 +123,6 @@ def _indicator_names() -> dict[str, tuple[str, str]]:
     return {row.code: (row.name_zh, row.name_en) for row in rows}
 
 
-def _is_own_organ_user() -> bool:
-    return current_user.role == "organ" and current_user.tenant_id == current_tenant.id
-
-
 def _today() -> date:
     return clock.now().astimezone(clock.BEIJING).date()
 
@@ -135,7 +131,7 @@ def _today() -> date:
 @tenant_bp.get("/organs/<int:organ_id>/lab-sheet")
 @allow(*READERS, ancestors=ANCESTORS_READ)
 def lab_sheet_page(organ_id: int):
-    if _is_own_organ_user() and organ_id != current_user.organ_id:
+    if is_own_organ_user() and organ_id != current_user.organ_id:
         abort(404)
     organ = db.session.scalar(sa.select(Organ).where(Organ.id == organ_id))
     if organ is None:
@@ -176,7 +172,7 @@ def _tickets_by_code(organ_id: int, period: str | None) -> dict[str, int]:
 # --- 工单 ----------------------------------------------------------------------------------
 def _visible_tickets():
     stmt = sa.select(Ticket)
-    if _is_own_organ_user():
+    if is_own_organ_user():
         stmt = stmt.where(Ticket.organ_id == current_user.organ_id)
     return stmt
 
@@ -208,7 +204,7 @@ def tickets_page():
     today, calendar = _today(), load_calendar()
     soon = settings_for(db.session, [current_tenant.id])[current_tenant.id].due_soon_days
     names = _indicator_names()
-    if _is_own_organ_user():
+    if is_own_organ_user():
         return _organ_inbox(today, soon, calendar, names)
     filters = {key: request.args.get(key, "").strip() for key in FILTERS}
     stmt = _visible_tickets()
@@ -280,7 +276,7 @@ def ticket_page(ticket_id: int):
     ticket = _ticket(ticket_id)
     today = _today()
     soon = settings_for(db.session, [current_tenant.id])[current_tenant.id].due_soon_days
-    own = _is_own_organ_user()
+    own = is_own_organ_user()
     reviewer = current_user.role in REVIEWERS and current_user.tenant_id == current_tenant.id
     actions = allowed_actions(ticket.status, current_user.role) if own or reviewer else ()
     return render_template(
