@@ -58,6 +58,18 @@ class Config:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # E-mail notifications through an SMTP server: off unless MAIL_ENABLED is set.
+    MAIL_ENABLED = False
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the start (SMTPS, usually port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "监督平台 <noreply@localhost>"
+    MAIL_TIMEOUT = 10
+    # Where the app is reached from outside: links in e-mails start with it.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     TESTING = False
 
     @classmethod
@@ -81,7 +93,25 @@ class Config:
         conf["FILE_STORE_DIR"] = env.get("FILE_STORE_DIR", conf["FILE_STORE_DIR"])
         if "MAX_CONTENT_LENGTH" in env:
             conf["MAX_CONTENT_LENGTH"] = int(env["MAX_CONTENT_LENGTH"])
+        conf.update(_mail_from_env(conf))
         return conf
+
+
+def _mail_from_env(conf: dict) -> dict:
+    env = os.environ
+    mail = {
+        "MAIL_ENABLED": _env_bool("MAIL_ENABLED", conf["MAIL_ENABLED"]),
+        "MAIL_SERVER": env.get("MAIL_SERVER", conf["MAIL_SERVER"]),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", conf["MAIL_USE_TLS"]),
+        "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", conf["MAIL_USE_SSL"]),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or conf["MAIL_USERNAME"],
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or conf["MAIL_PASSWORD"],
+        "MAIL_SENDER": env.get("MAIL_SENDER", conf["MAIL_SENDER"]),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", conf["PUBLIC_BASE_URL"]).rstrip("/"),
+    }
+    for name in ("MAIL_PORT", "MAIL_TIMEOUT"):
+        mail[name] = int(env[name]) if env.get(name) else conf[name]
+    return mail
 
 
 def check_production(conf: dict) -> None:

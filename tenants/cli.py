@@ -7,8 +7,10 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.audit.recorder import Actor, acting_as
+from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.db import db
+from app.notifications.mail import InvalidAddress, normalise_address
 from tenants.models import LEVELS, ORGAN_KINDS, Organ, Tenant
 from tenants.provisioning import ProvisioningError, add_organ, add_user, create_tenant
 from tenants.scoping import system_scope
@@ -93,17 +95,67 @@ def users_cli() -> None:
 @click.option("--role", required=True)
 @click.option("--organ", "organ_id", type=int, default=None, help="organ id, for organ users")
 @click.option("--name", "display_name", default="")
+@click.option("--email", default=None, help="where notifications are e-mailed (optional)")
 @click.password_option()
 @with_appcontext
-def create_user(code, username, role, organ_id, display_name, password) -> None:
+def create_user(code, username, role, organ_id, display_name, email, password) -> None:
     """Create a user in tenant CODE."""
+    address = _address(email)
 
     def make():
         tenant = _tenant(code)
         organ = db.session.get(Organ, organ_id) if organ_id else None
         return add_user(
-            db.session, tenant, username, role, hash_password(password), display_name, organ
+            db.session,
+            tenant,
+            username,
+            role,
+            hash_password(password),
+            display_name,
+            organ,
+            email=address,
         )
 
     user = _run(make)
     click.echo(f"user {user.username} ({user.role}) in {code}")
+
+
+@users_cli.command("set-email")
+@click.argument("username")
+@click.argument("email", required=False, default=None)
+@click.option("--clear", is_flag=True, help="remove the address")
+@click.option(
+    "--notifications/--no-notifications",
+    "wanted",
+    default=None,
+    help="opt the user in to (or out of) e-mailed notifications",
+)
+@with_appcontext
+def set_email(username, email, clear, wanted) -> None:
+    """Set (or --clear) USERNAME's e-mail address, and/or opt in or out of mail."""
+    if clear and email:
+        raise click.UsageError("EMAIL 与 --clear 不能同时使用 / give EMAIL or --clear, not both")
+    address = _address(email)
+
+    def change():
+        user = db.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise click.ClickException(f"没有用户 {username} / no user {username}")
+        if clear or address:
+            user.email = address
+        if wanted is not None:
+            user.email_notifications = wanted
+        return user
+
+    user = _run(change)
+    click.echo(
+        f"user {user.username} email={user.email or '-'} "
+        f"notifications={'on' if user.email_notifications else 'off'}"
+    )
+
+
+def _address(raw: str | None) -> str | None:
+    try:
+        return normalise_address(raw)
+    except InvalidAddress as err:
+        raise click.BadParameter(str(err), param_hint="EMAIL") from err

@@ -75,6 +75,7 @@ def add_user(
     password_hash: str,
     display_name: str = "",
     organ: Organ | None = None,
+    email: str | None = None,
 ) -> User:
     if role not in ROLES:
         raise ProvisioningError(f"未知角色 {role} / unknown role {role}")
@@ -91,6 +92,7 @@ def add_user(
         password_hash=password_hash,
         display_name=display_name or username,
         organ_id=organ.id if organ else None,
+        email=email or None,
     )
     session.add(user)
     session.flush()

@@ -27,6 +27,55 @@ def test_environment_wins(monkeypatch):
     assert conf["REDIS_URL"] == "redis://h:6379/1"
 
 
+MAIL_VARIABLES = (
+    "MAIL_ENABLED",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
+    "MAIL_TIMEOUT",
+    "PUBLIC_BASE_URL",
+)
+
+
+def test_mail_is_off_by_default(monkeypatch):
+    for name in MAIL_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    conf = Config.from_env()
+    assert conf["MAIL_ENABLED"] is False
+    assert conf["MAIL_PORT"] == 25 and conf["MAIL_TIMEOUT"] == 10
+    assert conf["MAIL_USE_TLS"] is False and conf["MAIL_USE_SSL"] is False
+    assert conf["MAIL_USERNAME"] is None and conf["MAIL_PASSWORD"] is None
+    assert conf["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+
+
+def test_mail_settings_from_the_environment(monkeypatch):
+    for name, value in {
+        "MAIL_ENABLED": "true",
+        "MAIL_SERVER": "smtp.example.org",
+        "MAIL_PORT": "587",
+        "MAIL_USE_TLS": "1",
+        "MAIL_USE_SSL": "no",
+        "MAIL_USERNAME": "jd",
+        "MAIL_PASSWORD": "s3cret",
+        "MAIL_SENDER": "监督平台 <noreply@example.org>",
+        "MAIL_TIMEOUT": "30",
+        "PUBLIC_BASE_URL": "https://jd.example.org/",
+    }.items():
+        monkeypatch.setenv(name, value)
+    conf = Config.from_env()
+    assert conf["MAIL_ENABLED"] is True
+    assert (conf["MAIL_SERVER"], conf["MAIL_PORT"]) == ("smtp.example.org", 587)
+    assert conf["MAIL_USE_TLS"] is True and conf["MAIL_USE_SSL"] is False
+    assert (conf["MAIL_USERNAME"], conf["MAIL_PASSWORD"]) == ("jd", "s3cret")
+    assert conf["MAIL_SENDER"] == "监督平台 <noreply@example.org>"
+    assert conf["MAIL_TIMEOUT"] == 30
+    assert conf["PUBLIC_BASE_URL"] == "https://jd.example.org"
+
+
 def test_production_refuses_a_missing_secret(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -28,19 +28,28 @@ class PendingJob:
     args: tuple
     job_id: str | None = None
     meta: dict = field(default_factory=dict)
+    retry: Retry | None = None
 
 
-def after_commit(session: Session, queue: str, func: str, *args, job_id: str | None = None):
+def after_commit(
+    session: Session,
+    queue: str,
+    func: str,
+    *args,
+    job_id: str | None = None,
+    retry: Retry | None = None,
+):
     """Run ``func(*args)`` once this session's transaction has committed.
 
-    ``job_id`` makes the enqueue idempotent: RQ keeps one job per id.
+    ``job_id`` makes the enqueue idempotent: RQ keeps one job per id. ``retry`` lets RQ
+    run a failed job again (inline, a failure is only logged).
     """
     if queue not in current_app.config["RQ_QUEUES"]:
         raise ValueError(f"unknown queue {queue!r}")
     # Begin now if nothing has yet: the job then belongs to this transaction and a
     # rollback of it (which only fires its events on a begun transaction) forgets it.
     session.connection()
-    session.info.setdefault(PENDING, []).append(PendingJob(queue, func, args, job_id))
+    session.info.setdefault(PENDING, []).append(PendingJob(queue, func, args, job_id, retry=retry))
 
 
 def redis_connection() -> Redis:
@@ -58,7 +67,7 @@ def _dispatch(session: Session) -> None:
     app = current_app._get_current_object()
     for job in jobs:
         if app.config.get("REDIS_URL"):
-            queue_named(job.queue).enqueue(job.func, *job.args, job_id=job.job_id)
+            queue_named(job.queue).enqueue(job.func, *job.args, job_id=job.job_id, retry=job.retry)
             log.info("job=enqueued queue=%s func=%s args=%s", job.queue, job.func, job.args)
         else:
             run_inline(app, job)

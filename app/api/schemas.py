@@ -60,6 +60,7 @@ class MeSchema(Schema):
     role_zh = fields.Method("role_label")
     tenant = fields.Nested(TenantRefSchema)
     organ = fields.Nested(OrganSchema, allow_none=True)
+    email = fields.String(allow_none=True)  # /me and the login answer: the user's own only
 
     def role_label(self, user) -> str:
         return ROLES[user.role][0]

@@ -34,6 +34,9 @@ class User(TenantOwned, Base):
     role: Mapped[str] = mapped_column(sa.String(16))
     organ_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organs.id"), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(200))
+    # Where notifications are e-mailed (when mail is enabled), unless the user opted out.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

@@ -177,6 +177,7 @@ def _user(tenant_id, username, role, organ_id, password_hash, display_name) -> d
         "organ_id": organ_id,
         "password_hash": password_hash,
         "display_name": display_name,
+        "email": None,  # demo users get no mail: an address is set per user, by hand
         "active": True,
     }
 

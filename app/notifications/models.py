@@ -25,6 +25,8 @@ class Notification(TenantOwned, Base):
     dedupe_key: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # Set by the mail job once the message went out: a retried job does not send twice.
+    emailed_at: Mapped[datetime | None]
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "dedupe_key"),

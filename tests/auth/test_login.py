@@ -213,3 +213,15 @@ def test_throttle_counts_in_redis(client, redis_url):
     finally:
         limiter.reset()
         limiter._storage, limiter._limiter = memory, strategy
+
+
+def test_me_shows_the_users_own_email(client, session):
+    from app.auth.models import User
+    from tenants.scoping import system_scope
+
+    with system_scope():
+        user = session.scalar(sa.select(User).where(User.username == "330106-staff"))
+        user.email = "staff@xihu.example.org"
+        session.flush()
+    login(client, "330106-staff")
+    assert client.get("/api/v1/me").get_json()["email"] == "staff@xihu.example.org"
