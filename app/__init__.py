@@ -74,18 +74,22 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from app.dashboards.cli import dashboards_cli
     from app.dbcli import db_cli
     from app.demo.cli import demo_cli
     from app.indicators.cli import indicators_cli
     from app.ratings.cli import ratings_cli
+    from federation.cli import federation_cli
     from tenants.cli import tenants_cli, users_cli
     from workers.cli import jobs_cli, worker_command
 
     for command in (
         db_cli,
+        dashboards_cli,
         demo_cli,
         indicators_cli,
         ratings_cli,
+        federation_cli,
         tenants_cli,
         users_cli,
         jobs_cli,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # Deadlines are days in China: working days count in Beijing time.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -16,6 +16,11 @@ _frozen: ContextVar[datetime | None] = ContextVar("frozen_now", default=None)
 
 def now() -> datetime:
     return _frozen.get() or datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in China: a deadline or an "in the future" check is a day in Beijing."""
+    return now().astimezone(BEIJING).date()
 
 
 @contextmanager

@@ -10,4 +10,13 @@ from tenants.resolution import tenant_blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 tenant_bp = tenant_blueprint("tenant_api", __name__, url_prefix="/api/v1")
 
-from app.api import auth, documents, imports, indicators, supervision, tenants  # noqa: E402,F401
+from app.api import (  # noqa: E402,F401
+    auth,
+    dashboards,
+    documents,
+    federation,
+    imports,
+    indicators,
+    supervision,
+    tenants,
+)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, validate, validates_schema
 
 from app.auth.models import ROLES
+from federation.models import ACTION_KINDS
 
 
 class LoginSchema(Schema):
@@ -274,3 +275,191 @@ def required_file(field: str = "file"):
             f"Attach the file as the multipart field '{field}'",
         )
     return upload
+
+
+# -- federation: roll-ups, common problems, joint supervision ---------------------------
+
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
+INDICATOR_PATTERN = r"^[A-Z]{2}\d{2}$"
+
+
+def _dictionary_in_force():
+    from app.indicators.service import spec_of, version_named
+
+    version = version_named(None)
+    return [spec_of(row) for row in version.indicators] if version else []
+
+
+def known_indicator(code: str) -> None:
+    """An indicator code of the dictionary in force."""
+    from marshmallow import ValidationError
+
+    if code not in {spec.code for spec in _dictionary_in_force()}:
+        raise ValidationError(f"未知的指标代码 {code} / unknown indicator code {code}")
+
+
+def known_dimension(name: str) -> None:
+    """A dimension of the dictionary in force, named in Chinese or in English."""
+    from marshmallow import ValidationError
+
+    names = {n for s in _dictionary_in_force() for n in (s.dimension_zh, s.dimension_en)}
+    if name not in names:
+        raise ValidationError(f"未知的维度 {name} / unknown dimension {name}")
+
+
+def _period(**kwargs):
+    return fields.String(
+        validate=validate.Regexp(
+            PERIOD_PATTERN,
+            error="期间格式应为 2025-07、2025-Q3 或 2025 / period must be "
+            "written 2025-07, 2025-Q3 or 2025",
+        ),
+        **kwargs,
+    )
+
+
+def _indicator(**kwargs):
+    return fields.String(
+        validate=[
+            validate.Regexp(
+                INDICATOR_PATTERN, error="指标代码形如 CT01 / an indicator code looks like CT01"
+            ),
+            known_indicator,
+        ],
+        **kwargs,
+    )
+
+
+class PeriodQuerySchema(Schema):
+    period = _period()
+
+
+class RollupQuerySchema(PeriodQuerySchema):
+    indicator = _indicator()
+
+
+class RankingQuerySchema(RollupQuerySchema):
+    dimension = fields.String(validate=[validate.Length(min=1, max=40), known_dimension])
+
+    @validates_schema
+    def _one_basis(self, data, **_kwargs):
+        from marshmallow import ValidationError
+
+        if data.get("indicator") and data.get("dimension"):
+            raise ValidationError(
+                "指标与维度只能选其一 / give an indicator or a dimension, not both", "dimension"
+            )
+
+
+class TrendQuerySchema(Schema):
+    indicator = _indicator()
+    periods = fields.Integer(load_default=24, validate=validate.Range(min=1, max=120))
+
+
+class CommonProblemSchema(Schema):
+    id = fields.Integer()
+    indicator = fields.String(attribute="indicator_code")
+    period = fields.String()
+    n_children = fields.Integer()
+    threshold = fields.Integer()
+    n_flagged = fields.Integer()
+    n_red = fields.Integer()
+    concurrent = fields.Boolean()
+    persistent = fields.Boolean()
+    suggested_form = fields.String()
+    suggested_form_zh = fields.Function(lambda p: _form_names(p)[0])
+    suggested_form_en = fields.Function(lambda p: _form_names(p)[1])
+    evidence = fields.List(fields.Dict())
+    reason_zh = fields.String()
+    reason_en = fields.String()
+    computed_at = fields.DateTime()
+
+
+def _form_names(problem) -> tuple[str, str]:
+    from federation.common import FORM_NAMES
+
+    return FORM_NAMES.get(problem.suggested_form, (problem.suggested_form,) * 2)
+
+
+class CampaignCreateSchema(Schema):
+    title = fields.String(load_default="", validate=validate.Length(max=200))
+    indicators = fields.List(
+        fields.String(validate=validate.Regexp(INDICATOR_PATTERN)),
+        load_default=list,
+        validate=validate.Length(max=60),
+    )
+    targets = fields.List(
+        fields.String(validate=validate.Regexp(r"^\d{6,12}$")),
+        load_default=list,
+        validate=validate.Length(max=500),
+    )
+    deadline = fields.Date(required=True)
+    instructions = fields.String(load_default="", validate=validate.Length(max=10000))
+    period = _period(load_default=None, allow_none=True)
+    common_problem_id = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1)
+    )
+
+
+class CampaignCloseSchema(Schema):
+    conclusion = fields.String(required=True, validate=validate.Length(max=10000))
+
+
+class TaskActionCreateSchema(Schema):
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(ACTION_KINDS),
+    )
+    note = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    happened_on = fields.Date(required=True)
+
+
+class TaskCloseSchema(Schema):
+    summary = fields.String(required=True, validate=validate.Length(max=10000))
+
+
+class CampaignSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    indicators = fields.List(fields.String())
+    period = fields.String(allow_none=True)
+    instructions = fields.String()
+    deadline = fields.Date()
+    common_problem_id = fields.Integer(allow_none=True)
+    status = fields.String()
+    conclusion = fields.String()
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+
+
+class TaskCampaignSchema(Schema):
+    """What a child is told of the campaign its task belongs to: never the targets, the
+    other children's tasks or the parent's conclusion."""
+
+    id = fields.Integer()
+    title = fields.String()
+    instructions = fields.String()
+    indicators = fields.List(fields.String())
+    period = fields.String(allow_none=True)
+    deadline = fields.Date()
+    status = fields.String()
+
+
+class TaskActionSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    note = fields.String()
+    happened_on = fields.Date()
+    recorded_by = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class JointTaskSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    summary = fields.String()
+    created_at = fields.DateTime()
+    closed_at = fields.DateTime(allow_none=True)
+    closed_by = fields.String()
+    actions = fields.List(fields.Nested(TaskActionSchema))

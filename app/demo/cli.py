@@ -84,13 +84,19 @@ def seed(
 def _rate_demo() -> dict:
     """Rate the whole history, judge every organ, and open tickets for the recent months,
     so the demo opens on colours and an inbox with work in it."""
+    from app.dashboards.jobs import rebuild_all as rebuild_dashboards
     from app.ratings.engine import Scope
     from app.ratings.jobs import rate_and_follow
     from app.ratings.policy import ticket_window_start
+    from federation.jobs import rebuild
 
     result = rate_and_follow(db.session, Scope(), ticket_window_start())
     db.session.commit()
-    return result
+    federated = rebuild(db.session)
+    db.session.commit()
+    charts = rebuild_dashboards(db.session)
+    db.session.commit()
+    return {**result, **federated, "dashboards": charts}
 
 
 def _print_logins() -> None:

@@ -15,7 +15,7 @@ from app.ratings.engine import Scope, judge, rate
 from app.tickets import service as tickets
 from tenants.models import Tenant
 from tenants.scoping import system_scope
-from workers.queue import in_app_context
+from workers.queue import after_commit, in_app_context
 
 log = logging.getLogger("workers.ratings")
 
@@ -66,5 +66,13 @@ def rate_batch(batch_id: int) -> None:
         )
         result = rate_and_follow(db.session, scope, ticket_window_start())
         record(db.session, "ratings.batch", "import_batches", batch_id, **result)
+        # Roll-ups and common problems read these ratings: they follow once committed.
+        after_commit(
+            db.session,
+            "federation",
+            "federation.jobs.rollup_batch",
+            batch_id,
+            job_id=f"rollup_batch-{batch_id}",
+        )
         db.session.commit()
     log.info("batch=%s %s", batch_id, " ".join(f"{k}={v}" for k, v in result.items()))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.auth.models import User
 from app.calendar.workdays import CalendarGap, add_working_days, load_calendar
+from app.dashboards.service import schedule as schedule_dashboards
 from app.db import dialect_insert
 from app.notifications.service import notify
 from app.ratings.engine import settings_for
@@ -250,6 +251,7 @@ def act(
             f"Your answer on {ticket.indicator_code} {ticket.period} was returned: {text}",
         )
     session.flush()
+    schedule_dashboards(session, [ticket.tenant_id])
     return ticket
 
 

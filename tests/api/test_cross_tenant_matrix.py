@@ -39,6 +39,15 @@ PARAMETERS = {
     "document_id": lambda world, role: world.documents[(TARGET, "work_news")],
     "attachment_id": lambda world, role: world.attachments[TARGET],
     "ticket_id": lambda world, role: world.tickets[TARGET],
+    # an organ user sees its own organ's charts only
+    "name": lambda world, role: (
+        f"organ-{world.organ_id(TARGET, 'court')}-trend" if role == "organ" else "colours"
+    ),
+    # the target's own campaign (over its township), its task in its city's campaign, and
+    # its direct child for the drill-down
+    "campaign_id": lambda world, role: world.campaigns[TARGET],
+    "task_id": lambda world, role: world.tasks[TARGET],
+    "child_code": lambda world, role: "330106001",
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -66,6 +66,11 @@ class World:
     attachments: dict[str, int] = field(default_factory=dict)
     # district code -> an open red ticket of its court (CT01, the last ended month)
     tickets: dict[str, int] = field(default_factory=dict)
+    # parent code -> its common problem (330100) and its open joint-supervision campaign
+    # (330100 → both districts, 330106 → its township); child code -> its task in it
+    problems: dict[str, int] = field(default_factory=dict)
+    campaigns: dict[str, int] = field(default_factory=dict)
+    tasks: dict[str, int] = field(default_factory=dict)
 
     def tenant_id(self, code: str) -> int:
         return self.tenants[code].id
@@ -100,7 +105,17 @@ def build(session: Session, password_hash: str) -> World:
             _batches(session, world, code)
             _documents(session, world, code)
             _tickets(session, world, code)
+    _federation(session, world)
+    _dashboards(session, world)
     return world
+
+
+def _dashboards(session: Session, world: World) -> None:
+    """Each district's stored charts, built by the job's own function."""
+    from app.dashboards.jobs import rebuild
+
+    for code in ("330106", "330105"):
+        rebuild(session, world.tenants[code].id)
 
 
 def _values(session: Session, world: World, code: str, level: str) -> None:
@@ -274,3 +289,75 @@ def _tickets(session: Session, world: World, code: str) -> None:
     )
     session.flush()
     world.tickets[code] = ticket.id
+
+
+def _federation(session: Session, world: World) -> None:
+    """The roll-ups of the world's values; the districts' red CT01 as a problem common to
+    Hangzhou (found by the real detection, its threshold lowered to two: the world has only
+    two districts); the city's campaign launched from it, with a task per district; and
+    Xihu's own campaign for its township."""
+    from datetime import timedelta
+
+    from app import clock
+    from app.auth.models import User
+    from federation import campaigns, jobs
+    from tenants.scoping import tenant_scope
+
+    jobs.rebuild(session)
+    known = {row.code for row in _dictionary_rows(session)}
+    deadline = clock.today() + timedelta(days=30)
+    city, district = world.tenants["330100"], world.tenants["330106"]
+    world.problems["330100"] = _common_problem(session, world, city).id
+    launched = {
+        "330100": (city, {"common_problem_id": world.problems["330100"]}),
+        "330106": (
+            district,
+            {
+                "title": "北山街道案件审理效率联合监督",
+                "indicators": ["CT01"],
+                "targets": ["330106001"],
+                "period": clock.last_complete_month(),
+                "instructions": "请检查人民法庭结案情况并提出意见。",
+            },
+        ),
+    }
+    for code, (parent, fields) in launched.items():
+        staff = session.get(User, world.users[username(code, "staff")])
+        with tenant_scope(parent.id):
+            campaign = campaigns.launch(
+                session, parent, staff, deadline=deadline, known_codes=known, **fields
+            )
+        world.campaigns[code] = campaign.id
+        for task in campaigns.tasks_of(session, campaign):
+            world.tasks[task.tenant.code] = task.id
+
+
+def _dictionary_rows(session: Session) -> list:
+    from app.indicators.service import version_named
+
+    return version_named(None, session).indicators
+
+
+def _common_problem(session: Session, world: World, city: Tenant):
+    from app import clock
+    from app.datamart.periods import previous_periods
+    from app.indicators.service import spec_of
+    from federation.common import PERSIST_N, detect
+    from federation.engine import load_tree
+    from federation.models import CommonProblem
+    from federation.problems import signals_of
+
+    tree = load_tree(session, [spec_of(row) for row in _dictionary_rows(session)])
+    kids = {tree.nodes[c].code: tree.nodes[c].name_zh for c in tree.children[city.id]}
+    period = clock.last_complete_month()
+    window = [*previous_periods(period, PERSIST_N - 1), period]
+    signals = signals_of(session, tree, set(tree.children[city.id]), {"CT01"}, window)
+    found = detect(period, window, kids, signals[(city.id, "CT01")], minimum=2)
+    problem = CommonProblem(
+        tenant_id=city.id,
+        indicator_code="CT01",
+        **{k: getattr(found, k) for k in found.__dataclass_fields__},
+    )
+    session.add(problem)
+    session.flush()
+    return problem
