@@ -6,7 +6,9 @@ connection and roll back per test (``join_transaction_mode="create_savepoint"``)
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from functools import partial
 
 import sqlalchemy as sa
 from flask import Flask, abort, current_app, has_app_context
@@ -62,7 +64,30 @@ def make_engine(url: str) -> sa.Engine:
         # so savepoints (and the tests' rollback per test) work as on PostgreSQL.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = sa.create_engine(url, pool_size=10, max_overflow=20)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+# Pinging every checkout (``pool_pre_ping``) costs a round trip per request; a connection
+# handed back a moment ago is alive. One idle for longer may have been dropped (a server
+# restart, a firewall's idle timeout): only that one is pinged, and a dead one replaced.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _note_checkin(_dbapi_conn, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_idle(dialect, dbapi_conn, record, _proxy) -> None:
+    checked_in = record.info.get("checked_in")
+    if checked_in is None or time.monotonic() - checked_in < PING_AFTER_IDLE_SECONDS:
+        return  # new, or back in the pool a moment ago
+    try:
+        dialect.do_ping(dbapi_conn)
+    except Exception as err:  # any failure: the pool retries with a new connection
+        raise sa.exc.DisconnectionError(f"stale pooled connection: {err}") from err
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -11,6 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
 from app import create_app  # noqa: E402
 from tests.support import services  # noqa: E402
 from tests.support.databases import drop_postgres, fresh_postgres, fresh_sqlite, migrate  # noqa: E402
@@ -47,6 +50,28 @@ class BenchDatabase:
             {**BENCH_CONFIG, "SQLALCHEMY_DATABASE_URI": self.url, "FILE_STORE_DIR": self.tmp.name}
         )
         return self
+
+    def seed(self, *options: str) -> str:
+        """``flask demo seed`` with these options into this database; its summary line."""
+        result = self.app.test_cli_runner().invoke(args=["demo", "seed", *options])
+        if result.exit_code != 0:
+            raise SystemExit(f"demo seed failed: {result.output}{result.exception!r}")
+        return result.output.splitlines()[0]
+
+    def analyze(self) -> None:
+        """Gather planner statistics, which a freshly loaded database lacks until autovacuum
+        comes by (on PostgreSQL only the owner may)."""
+        if self.backend == "postgresql":
+            owner = sa.create_engine(
+                make_url(services.pg_url()).set(database=self.name), isolation_level="AUTOCOMMIT"
+            )
+            with owner.connect() as conn:
+                conn.execute(sa.text("ANALYZE"))
+            owner.dispose()
+            return
+        engine = self.app.extensions["judsup.db"].engine
+        with engine.begin() as conn:
+            conn.execute(sa.text("ANALYZE"))
 
     def __exit__(self, *exc):
         self.app.extensions["judsup.db"].engine.dispose()

@@ -8,13 +8,15 @@ the code back in from the current tenant.
 
 from __future__ import annotations
 
+from functools import cache
+
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, g
 from werkzeug.local import LocalProxy
 
 from app.db import db
 from tenants.models import Tenant
-from tenants.scoping import enter_tenant, leave
+from tenants.scoping import enter_tenant, leave, note_tenant_applied, scope_columns
 
 current_tenant: Tenant = LocalProxy(lambda: g.get("tenant"))  # type: ignore[assignment]
 
@@ -28,11 +30,24 @@ def _resolve(_endpoint: str | None, values: dict | None) -> None:
     code = (values or {}).pop("code", None)
     if code is None:
         return
-    tenant = tenant_by_code(code)
-    if tenant is None:
+    # The tree is shared (no scope needed, no row-level security on it), so the same
+    # statement hands the tenant it finds to PostgreSQL: the scope entered below costs no
+    # round trip of its own. The rest of the row (names, grants) is read fresh each time.
+    on_postgres = db.session.get_bind().dialect.name == "postgresql"
+    row = db.session.execute(_by_code(on_postgres), {"code": code}).first()
+    if row is None:
         abort(404)
+    tenant = row[0]
+    note_tenant_applied(db.session, tenant.id)
     g.tenant = tenant
     g.tenant_scope_token = enter_tenant(tenant.id)
+
+
+@cache
+def _by_code(on_postgres: bool) -> sa.Select:
+    """The tenant of a division code, with its scope handed over (built once)."""
+    handover = scope_columns(Tenant.id) if on_postgres else ()
+    return sa.select(Tenant, *handover).where(Tenant.code == sa.bindparam("code"))
 
 
 def _fill_code(endpoint: str, values: dict) -> None:

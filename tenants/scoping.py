@@ -12,6 +12,7 @@ it from the URL, a job or CLI command sets it explicitly.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -106,15 +107,42 @@ def _scope_statement(state) -> None:
     scope = _require_scope("query")
     if scope.system:
         return
-    tid = scope.tenant_id
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantOwned, lambda cls: cls.tenant_id == tid, include_aliases=True)
-    )
+    state.statement = state.statement.options(_tenant_criteria(scope.tenant_id))
+
+
+_CRITERIA: dict[int, object] = {}
+_CRITERIA_MAX = 10_000
+
+
+def _tenant_criteria(tid: int):
+    """The filter option for tenant ``tid``, built once per tenant (an option is immutable;
+    building it analyses the lambda, which costs more than the query's own compiling)."""
+    option = _CRITERIA.get(tid)
+    if option is None:
+        if len(_CRITERIA) >= _CRITERIA_MAX:
+            _CRITERIA.clear()
+        option = _CRITERIA[tid] = with_loader_criteria(
+            TenantOwned, lambda cls: cls.tenant_id == tid, include_aliases=True
+        )
+    return option
+
+
+# Whether a statement object reads a tenant-owned table, for statements built once and run
+# many times (a statement is immutable; ``.where()`` and friends make new ones).
+_TOUCHES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _touches_tenant_tables(state) -> bool:
     """Whether the statement reads a tenant-owned table anywhere: as an entity, or inside
     a subquery, CTE or EXISTS (which ``all_mappers`` does not list)."""
+    statement = state.statement
+    known = _TOUCHES.get(statement)
+    if known is None:
+        known = _TOUCHES[statement] = _reads_tenant_tables(state)
+    return known
+
+
+def _reads_tenant_tables(state) -> bool:
     if any(is_tenant_owned(m.class_) for m in state.all_mappers):
         return True
     owned = _tenant_tables(state.session)
@@ -159,11 +187,51 @@ def _stamp_new_rows(session: Session, _ctx, _instances) -> None:
 
 
 def _new_transaction(_session: Session, _transaction, connection) -> None:
-    connection.info.pop(RLS_KEY, None)
+    if _outside_any_transaction(connection):
+        # The database has no transaction open on this connection (the driver begins one
+        # with the first statement), so nothing ``is_local`` survives: the policies see
+        # an unset context, i.e. no rows. Only a scope that differs needs a round trip.
+        connection.info[RLS_KEY] = UNSET
+    else:
+        connection.info.pop(RLS_KEY, None)  # joined an open transaction: trust nothing
     _apply_rls(_session, connection)
 
 
 RLS_KEY = "judsup_rls_applied"
+UNSET = (None, False)
+
+
+def _outside_any_transaction(connection) -> bool:
+    """Whether the driver reports no transaction open on the connection (psycopg 3);
+    False when it cannot tell, which costs a ``set_config`` and is always safe."""
+    if connection.dialect.name != "postgresql":
+        return False
+    try:
+        return connection.connection.dbapi_connection.info.transaction_status == _IDLE
+    except AttributeError:
+        return False
+
+
+_IDLE = 0  # libpq's PQTRANS_IDLE, as psycopg (3 and 2) reports it
+
+
+def scope_columns(tenant_id_column) -> tuple:
+    """Columns that hand tenant ``tenant_id_column`` to PostgreSQL in the statement that
+    reads it (``set_config(..., true)`` in the select list, evaluated for the row it
+    returns). Only for a statement on a table without row-level security, so the change
+    cannot affect what the statement itself reads; call ``note_tenant_applied`` once the
+    row came back."""
+    return (
+        sa.func.set_config("app.tenant_id", sa.cast(tenant_id_column, sa.Text), True),
+        sa.func.set_config("app.system", "off", True),
+    )
+
+
+def note_tenant_applied(session: Session, tenant_id: int) -> None:
+    """Remember that ``scope_columns`` set tenant ``tenant_id`` on the session's
+    connection, so the tenant scope entered next needs no round trip of its own."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().info[RLS_KEY] = (tenant_id, False)
 
 
 def _apply_rls(session: Session, connection=None) -> None:

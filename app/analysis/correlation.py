@@ -217,6 +217,28 @@ def correlate(
     return _correlate(method, xs, ys, min_n)
 
 
+# --- many pairs at once -----------------------------------------------------------------------
+
+
+def adjusted_p_values(p_values: Sequence[float]) -> list[float]:
+    """Benjamini–Hochberg q-values, in the order given.
+
+    Scanning every pair of a congress's indicators tests dozens of hypotheses; at p < 0.05
+    one in twenty unrelated pairs would look related. ``q_(i) = min over j ≥ i of
+    m·p_(j) / j`` (p sorted ascending, m tests, capped at 1) keeps the expected share of
+    false discoveries among the pairs reported below the level chosen.
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=p_values.__getitem__)
+    adjusted = [0.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        index = order[rank - 1]
+        running = min(running, p_values[index] * m / rank)
+        adjusted[index] = running
+    return adjusted
+
+
 # --- words ------------------------------------------------------------------------------------
 
 _STRENGTHS = ((0.7, "强", "strongly"), (0.4, "中等程度", "moderately"), (0.2, "弱", "weakly"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import g, request
 from flask_login import login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import ApiToken, LoginSession, User, digest, new_secret
@@ -94,30 +96,48 @@ def visible_here(user: User | None) -> User | None:
     return None
 
 
-def load_by_session_key(key: str) -> User | None:
+def _login_owner(login, secret_hash: str) -> User | None:
+    """The user of the live login (``LoginSession`` or ``ApiToken``) with this hash.
+
+    Read in the URL's tenant first: a member's own login is found there, under the scope
+    the database already has, and its tenant is the one already loaded. A login of anyone
+    else (an ancestor's user; any login outside tenant URLs) is read across tenants, with
+    its tenant and organ; ``visible_here`` then decides what it may see."""
+    params = {"hash": secret_hash}
+    if g.get("tenant") is not None:
+        user = db.session.scalar(_owner(login, here=True), params)
+        if user is not None:
+            return user
     with system_scope():
-        live = db.session.scalar(
-            select(LoginSession)
-            .options(joinedload(LoginSession.user).options(*_WITH_TENANT))
-            .where(LoginSession.key_hash == digest(key), LoginSession.revoked_at.is_(None))
-        )
-    if live is None or not live.user.active:
+        return db.session.scalar(_owner(login, here=False), params)
+
+
+@cache
+def _owner(login, here: bool) -> Select:
+    """Built once per kind of login: the user, joined to its live login by hash."""
+    secret = login.key_hash if login is LoginSession else login.token_hash
+    stmt = (
+        select(User)
+        .join(login, login.user_id == User.id)
+        .where(secret == bindparam("hash"), login.revoked_at.is_(None))
+    )
+    return stmt if here else stmt.options(*_WITH_TENANT)
+
+
+def load_by_session_key(key: str) -> User | None:
+    user = _login_owner(LoginSession, digest(key))
+    if user is None or not user.active:
         return None
-    live.user.login_session_id = key
-    return visible_here(live.user)
+    user.login_session_id = key
+    return visible_here(user)
 
 
 def load_by_bearer(header: str) -> User | None:
     if not header.startswith("Bearer "):
         return None
-    with system_scope():
-        token = db.session.scalar(
-            select(ApiToken)
-            .options(joinedload(ApiToken.user).options(*_WITH_TENANT))
-            .where(ApiToken.token_hash == digest(header[7:].strip()), ApiToken.revoked_at.is_(None))
-        )
-    if token is None or not token.user.active:
+    user = _login_owner(ApiToken, digest(header[7:].strip()))
+    if user is None or not user.active:
         g.bad_token = True
         return None
     g.via_token = True
-    return visible_here(token.user)
+    return visible_here(user)

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from pyecharts import options as opts
-from pyecharts.charts import Bar, HeatMap, Line
+from pyecharts.charts import Bar, HeatMap, Line, Radar
 from sqlalchemy.orm import Session
 
+from app.analysis import trend
+from app.analysis.periods import shift_month
 from app.datamart.models import IndicatorValue
 from app.datamart.periods import MONTH, recent_months
 from app.indicators.service import spec_of, version_named
+from app.portraits import service as portraits
 from app.ratings.models import Rating
 from app.tickets.models import Ticket, TicketEvent
 from app.tickets.states import STATUS_LABELS
@@ -30,6 +33,15 @@ COLOUR_ZH = {"green": "绿", "yellow": "黄", "red": "红", "grey": "灰（缺�
 HEAT_LEVEL = {"grey": -1, "green": 0, "yellow": 1, "red": 2}
 TREND_MONTHS = 24
 TREND_SERIES = 6
+TREND_WINDOW = 3  # months in the trend chart's moving average
+TREND_COLOUR = "#1f4e79"  # an indicator's own line and its moving average (dashed)
+_TREND_COLOURS = {
+    "value": TREND_COLOUR,
+    f"ma{TREND_WINDOW}": TREND_COLOUR,
+    "last": COLOUR_HEX["grey"],
+    "green": COLOUR_HEX["green"],
+    "red": COLOUR_HEX["red"],
+}
 
 
 @dataclass(frozen=True)
@@ -51,8 +63,14 @@ def _init() -> opts.InitOpts:
 
 
 def latest_period(session: Session) -> str | None:
+    """The latest month with data: a month whose figures are all still missing (grey)
+    is shown by the inboxes and lab sheets as missing, not as the dashboards' month."""
     periods = session.scalars(
-        sa.select(Rating.period).distinct().order_by(Rating.period.desc()).limit(24)
+        sa.select(Rating.period)
+        .where(Rating.colour != "grey")
+        .distinct()
+        .order_by(Rating.period.desc())
+        .limit(24)
     ).all()
     return next((p for p in periods if MONTH.match(p)), None)
 
@@ -78,7 +96,6 @@ def colours(session: Session, tenant: Tenant, period: str | None) -> Chart:
             COLOUR_ZH[colour],
             [counts[o.id][colour] for o in organs],
             stack="colours",
-            color=COLOUR_HEX[colour],
             label_opts=opts.LabelOpts(is_show=False),
         )
     bar.set_global_opts(
@@ -150,7 +167,6 @@ def warnings_trend(session: Session, tenant: Tenant, period: str | None) -> Char
         line.add_yaxis(
             COLOUR_ZH[colour],
             [counts.get((p, colour), 0) for p in months],
-            color=COLOUR_HEX[colour],
             label_opts=opts.LabelOpts(is_show=False),
         )
     line.set_global_opts(
@@ -207,10 +223,57 @@ def tickets(session: Session, tenant: Tenant, today) -> Chart:
 
 
 def organ_trend(session: Session, tenant: Tenant, organ: Organ, period: str | None) -> Chart:
-    """An organ's most troubled indicators month by month, with the green and red
-    bounds drawn in (one indicator shown at a time: their units differ)."""
+    """An organ's most troubled indicators month by month, with the moving average over
+    TREND_WINDOW months, the same month a year earlier and the green and red bounds (one
+    indicator shown at a time: their units differ; its lines share its legend entry, so
+    they show and hide together)."""
     months = list(reversed(recent_months(_after(period), TREND_MONTHS))) if period else []
     specs = {row.code: spec_of(row) for row in version_named(None, session).indicators}
+    codes = _troubled_codes(session, organ, months)
+    # a year and a window more, for the first months' year-on-year and moving average
+    history = (
+        list(reversed(recent_months(_after(period), TREND_MONTHS + 12 + TREND_WINDOW - 1)))
+        if period
+        else []
+    )
+    values = _organ_values(session, organ, codes, history)
+    line = Line(init_opts=_init()).add_xaxis(months)
+    kinds = [
+        (code, kind)
+        for code in codes
+        for kind in _add_trend_lines(line, code, specs.get(code), months, history, values)
+    ]
+    line.set_global_opts(
+        title_opts=opts.TitleOpts(title=f"{organ.name_zh} 重点指标走势"),
+        legend_opts=opts.LegendOpts(selected_mode="single", pos_top="28", type_="scroll"),
+        yaxis_opts=opts.AxisOpts(is_scale=True),  # the indicator's own range, not from 0
+        tooltip_opts=opts.TooltipOpts(
+            trigger="axis",
+            formatter=f"{{b}}<br/>{{a0}}：{{c0}}<br/>{TREND_WINDOW}个月移动平均：{{c1}}"
+            "<br/>去年同月：{c2}",
+        ),
+    )
+    options = {**_options(line), "grid": {"top": 70, "left": 50, "right": 30, "bottom": 30}}
+    for series, (code, kind) in zip(options["series"], kinds, strict=True):
+        series["id"] = f"{code}-{kind}"
+        # one colour per kind of line (ECharts would give same-named series one colour)
+        colour = _TREND_COLOURS[kind.split("-")[0]]
+        series["itemStyle"] = {"color": colour}
+        series["lineStyle"] = {**series.get("lineStyle", {}), "color": colour}
+        # plain values on the category axis, so the tooltip's {c0}… are the numbers
+        series["data"] = [_rounded(point[1]) for point in series["data"]]
+    return Chart(
+        f"organ-{organ.id}-trend",
+        f"{organ.name_zh} 指标走势",
+        f"{organ.name_en or organ.name_zh}: trends",
+        options,
+        organ.id,
+    )
+
+
+def _troubled_codes(session: Session, organ: Organ, months: list[str]) -> list[str]:
+    """The organ's indicators most often yellow or red in these months (red counts three
+    times); with none, the first indicators it reports."""
     severity = Counter()
     for code, colour in session.execute(
         sa.select(Rating.indicator_code, Rating.colour).where(
@@ -219,17 +282,18 @@ def organ_trend(session: Session, tenant: Tenant, organ: Organ, period: str | No
     ):
         severity[code] += 3 if colour == "red" else 1
     codes = [c for c, _ in severity.most_common(TREND_SERIES)]
-    if not codes:  # nothing flagged: show the first indicators it reports
-        codes = sorted(
-            set(
-                session.scalars(
-                    sa.select(IndicatorValue.indicator_code)
-                    .distinct()
-                    .where(IndicatorValue.organ_id == organ.id, IndicatorValue.is_current)
-                )
-            )
-        )[:TREND_SERIES]
-    values = {
+    if codes:
+        return codes
+    reported = session.scalars(
+        sa.select(IndicatorValue.indicator_code)
+        .distinct()
+        .where(IndicatorValue.organ_id == organ.id, IndicatorValue.is_current)
+    )
+    return sorted(set(reported))[:TREND_SERIES]
+
+
+def _organ_values(session: Session, organ: Organ, codes, periods) -> dict[tuple, float | None]:
+    return {
         (code, p): v
         for code, p, v in session.execute(
             sa.select(
@@ -238,38 +302,60 @@ def organ_trend(session: Session, tenant: Tenant, organ: Organ, period: str | No
                 IndicatorValue.organ_id == organ.id,
                 IndicatorValue.is_current,
                 IndicatorValue.indicator_code.in_(codes),
-                IndicatorValue.period.in_(months),
+                IndicatorValue.period.in_(periods),
             )
         )
     }
-    line = Line(init_opts=_init()).add_xaxis(months)
-    for code in codes:
-        spec = specs.get(code)
-        name = f"{code} {spec.name_zh}" if spec else code
-        marks = []
-        if spec and spec.green is not None:
-            marks.append(opts.MarkLineItem(name="绿色界限", y=spec.green))
-        if spec and spec.red is not None:
-            marks.append(opts.MarkLineItem(name="红色界限", y=spec.red))
+
+
+def _add_trend_lines(line: Line, code: str, spec, months, history, values) -> list[str]:
+    """The indicator's values, its moving average (None where a month of the window is
+    missing), last year's values and its green and red bounds, all under one legend name;
+    returns what each series is, in order. The bounds are series, not mark lines, so the
+    scaled axis always reaches them."""
+    name = f"{code} {spec.name_zh}" if spec else code
+    series = [(p, values[(code, p)]) for p in history if (code, p) in values]
+    averages = trend.moving_average(series, TREND_WINDOW)
+    quiet = opts.LabelOpts(is_show=False)
+    line.add_yaxis(
+        name,
+        [values.get((code, p)) for p in months],
+        is_connect_nones=False,
+        label_opts=quiet,
+    )
+    line.add_yaxis(
+        name,
+        [_rounded(averages.get(p)) for p in months],
+        is_symbol_show=False,
+        label_opts=quiet,
+        linestyle_opts=opts.LineStyleOpts(type_="dashed", width=2),
+    )
+    line.add_yaxis(
+        name,
+        [values.get((code, shift_month(p, -12))) for p in months],
+        is_symbol_show=False,
+        label_opts=quiet,
+        linestyle_opts=opts.LineStyleOpts(type_="dotted", width=2),
+    )
+    added = ["value", f"ma{TREND_WINDOW}", "last-year"]
+    for colour in ("green", "red"):
+        bound = getattr(spec, colour, None) if spec else None
+        if bound is None:
+            continue
         line.add_yaxis(
             name,
-            [values.get((code, p)) for p in months],
-            is_connect_nones=False,
-            label_opts=opts.LabelOpts(is_show=False),
-            markline_opts=opts.MarkLineOpts(data=marks, symbol="none") if marks else None,
+            [bound] * len(months),
+            is_symbol_show=False,
+            label_opts=quiet,
+            linestyle_opts=opts.LineStyleOpts(width=1, opacity=0.6),
+            tooltip_opts=opts.TooltipOpts(is_show=False),
         )
-    line.set_global_opts(
-        title_opts=opts.TitleOpts(title=f"{organ.name_zh} 重点指标走势"),
-        legend_opts=opts.LegendOpts(selected_mode="single", pos_top="28"),
-        tooltip_opts=opts.TooltipOpts(trigger="axis"),
-    )
-    return Chart(
-        f"organ-{organ.id}-trend",
-        f"{organ.name_zh} 指标走势",
-        f"{organ.name_en or organ.name_zh}: trends",
-        _options(line),
-        organ.id,
-    )
+        added.append(f"{colour}-bound")
+    return added
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
 
 
 def organ_yoy(session: Session, tenant: Tenant, organ: Organ, period: str | None) -> Chart:
@@ -323,6 +409,42 @@ def organ_yoy(session: Session, tenant: Tenant, organ: Organ, period: str | None
     )
 
 
+def organ_portrait(session: Session, tenant: Tenant, organ: Organ, period: str | None) -> Chart:
+    """画像: the organ's dimension scores (0–100) as a radar, the overall score beneath
+    the title; dimensions with no score are named there instead of drawn at 0."""
+    drawn = portraits.organ_portrait(session, tenant, organ, period) if period else None
+    dimensions = drawn.portrait.dimensions if drawn else ()
+    scored = [d for d in dimensions if d.score is not None]
+    overall = drawn.portrait.overall if drawn else None
+    subtitle = f"{period or ''} 总体得分 {overall:.1f} 分" if overall is not None else "暂无得分"
+    missing = [d.name_zh for d in dimensions if d.score is None]
+    if missing:
+        subtitle += f"；无数据：{'、'.join(missing)}"
+    radar = Radar(init_opts=_init())
+    radar.add_schema(
+        schema=[opts.RadarIndicatorItem(name=d.name_zh, min_=0, max_=100) for d in scored],
+        shape="polygon",
+    )
+    radar.add(
+        "维度得分",
+        [[round(d.score, 1) for d in scored]] if scored else [],
+        color="#8c1c13",
+        areastyle_opts=opts.AreaStyleOpts(opacity=0.25),
+        label_opts=opts.LabelOpts(is_show=True),
+    )
+    radar.set_global_opts(
+        title_opts=opts.TitleOpts(title=f"{organ.name_zh} 画像", subtitle=subtitle),
+        legend_opts=opts.LegendOpts(is_show=False),
+    )
+    return Chart(
+        f"organ-{organ.id}-portrait",
+        f"{organ.name_zh} 画像",
+        f"{organ.name_en or organ.name_zh}: portrait",
+        _options(radar),
+        organ.id,
+    )
+
+
 def build_all(session: Session, tenant: Tenant, today) -> list[Chart]:
     """Every chart of a tenant (call in the tenant's scope)."""
     period = latest_period(session)
@@ -335,4 +457,5 @@ def build_all(session: Session, tenant: Tenant, today) -> list[Chart]:
     for organ in _organs(session):
         charts.append(organ_trend(session, tenant, organ, period))
         charts.append(organ_yoy(session, tenant, organ, period))
+        charts.append(organ_portrait(session, tenant, organ, period))
     return charts

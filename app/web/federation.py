@@ -81,6 +81,7 @@ def federation_overview():
         distribution=views.distribution(db.session, current_tenant.id, indicator, heat["period"]),
         indicator=indicator,
         specs=specs,
+        rebuilt=views.rebuilt_at(db.session, current_tenant.id),
     )
 
 

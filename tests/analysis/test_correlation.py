@@ -11,6 +11,7 @@ import math
 import pytest
 
 from app.analysis.correlation import (
+    adjusted_p_values,
     average_ranks,
     betainc,
     correlate,
@@ -242,3 +243,23 @@ def test_insufficient_is_said_with_its_reason():
 )
 def test_strength_words(r, zh):
     assert strength(r)[0] == zh
+
+
+# --- many pairs: Benjamini–Hochberg -------------------------------------------------------------
+
+
+def test_adjusted_p_values_by_hand():
+    # sorted: 0.005 (×4/1 = 0.02), 0.01 (×4/2 = 0.02), 0.03 (×4/3 = 0.04), 0.04 (×4/4)
+    assert adjusted_p_values([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.02, 0.04, 0.04, 0.02])
+
+
+def test_adjusted_p_values_take_the_smaller_of_the_later_ones_and_stop_at_one():
+    # 0.02 × 3/1 = 0.06 > 0.03 × 3/2 = 0.045: the first takes the second's; 0.9 × 3/3
+    assert adjusted_p_values([0.02, 0.03, 0.9]) == pytest.approx([0.045, 0.045, 0.9])
+    assert adjusted_p_values([0.5, 0.6]) == pytest.approx([0.6, 0.6])
+    assert max(adjusted_p_values([0.9, 0.95, 0.99])) <= 1
+
+
+def test_adjusted_p_values_of_nothing_and_of_one():
+    assert adjusted_p_values([]) == []
+    assert adjusted_p_values([0.04]) == [0.04]

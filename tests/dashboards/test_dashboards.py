@@ -32,7 +32,9 @@ def test_the_job_builds_every_chart_of_the_tenant_and_its_organs(session, world)
     snapshots = _snapshots(session, world)
     court = world.organ_id(TARGET, "court")
     assert {"colours", "heat", "warnings-trend", "tickets"} <= set(snapshots)
-    assert {f"organ-{court}-trend", f"organ-{court}-yoy"} <= set(snapshots)
+    assert {f"organ-{court}-trend", f"organ-{court}-yoy", f"organ-{court}-portrait"} <= set(
+        snapshots
+    )
     assert result["changed"] + result["unchanged"] == len(snapshots)
     colours = snapshots["colours"].options
     assert colours["series"][0]["type"] == "bar"
@@ -104,7 +106,7 @@ def test_an_organ_user_sees_only_its_own_organs_charts(client, session, world):
         d["name"] for d in client.get(f"/api/v1/t/{TARGET}/dashboards").get_json()["dashboards"]
     }
     court = world.organ_id(TARGET, "court")
-    assert names == {f"organ-{court}-trend", f"organ-{court}-yoy"}
+    assert names == {f"organ-{court}-trend", f"organ-{court}-yoy", f"organ-{court}-portrait"}
     other = world.organ_id(TARGET, "procuratorate")
     assert client.get(f"/api/v1/t/{TARGET}/dashboards/organ-{other}-trend").status_code == 404
     assert client.get(f"/api/v1/t/{TARGET}/dashboards/colours").status_code == 404

@@ -28,6 +28,22 @@ def rendered_fonts(page, selector: str) -> list[dict]:
         cdp.detach()
 
 
+def canvas_drawn(page, selector: str) -> bool:
+    """The chart under ``selector`` has a canvas with non-transparent pixels: it was drawn,
+    not merely given a place."""
+    return page.evaluate(
+        """(selector) => {
+            const canvas = document.querySelector(selector + ' canvas');
+            if (!canvas || !canvas.width || !canvas.height) return false;
+            const ctx = canvas.getContext('2d');
+            const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+            for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) return true; }
+            return false;
+        }""",
+        selector,
+    )
+
+
 def screenshot(page, name: str) -> Path:
     """A full-page PNG in test-artifacts/ (git-ignored), checked to be a real image."""
     ARTIFACTS.mkdir(exist_ok=True)
