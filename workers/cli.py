@@ -49,7 +49,7 @@ def jobs_cli() -> None:
 )
 @with_appcontext
 def sweep_command(now_text: str | None) -> None:
-    """Escalate overdue tickets and remind organs of tickets about to fall due."""
+    """Escalate overdue tickets and opinions; remind organs of tickets about to fall due."""
     from datetime import datetime
 
     from app import clock
@@ -63,5 +63,6 @@ def sweep_command(now_text: str | None) -> None:
         now = now.replace(tzinfo=clock.BEIJING)
     report = run_sweep(now)
     click.echo(
-        f"sweep as of {now.isoformat()}: escalated={report.escalated} due_soon={report.due_soon}"
+        f"sweep as of {now.isoformat()}: escalated={report.escalated} due_soon={report.due_soon} "
+        f"overdue_opinions={report.opinions_escalated}"
     )

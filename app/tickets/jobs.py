@@ -63,5 +63,10 @@ def run_sweep(now: datetime):
 def periodic_sweep() -> None:
     now = clock.now()
     report = run_sweep(now)
-    log.info("sweep escalated=%s due_soon=%s", report.escalated, report.due_soon)
+    log.info(
+        "sweep escalated=%s due_soon=%s overdue_opinions=%s",
+        report.escalated,
+        report.due_soon,
+        report.opinions_escalated,
+    )
     schedule_next(queue_named("default"), now, current_app.config["SWEEP_EVERY_MINUTES"])

@@ -1,5 +1,6 @@
 """The periodic sweep: overdue tickets are escalated (marked; the congress staff and the
-parent tenant's staff told), tickets about to fall due remind their organ. Idempotent:
+parent tenant's staff told), tickets about to fall due remind their organ; overdue
+supervision opinions are escalated the same way (:mod:`app.matters.sweep`). Idempotent:
 an escalation happens once, a notice is sent once per subject."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.auth.models import User
 from app.calendar.workdays import CalendarGap, load_calendar, working_days_between
+from app.matters.sweep import escalate_overdue as escalate_overdue_opinions
 from app.notifications.service import notify
 from app.ratings.engine import settings_for
 from app.tickets.models import Ticket, TicketEvent
@@ -26,6 +28,7 @@ ESCALATABLE = ("open", "returned")
 class SweepReport:
     escalated: int = 0
     due_soon: int = 0
+    opinions_escalated: int = 0  # supervision opinions overdue (app.matters.sweep)
 
 
 def sweep(session: Session, now: datetime | None = None) -> SweepReport:
@@ -42,6 +45,7 @@ def sweep(session: Session, now: datetime | None = None) -> SweepReport:
         _escalate(session, ticket, now)
         report.escalated += 1
     report.due_soon = _remind(session, today)
+    report.opinions_escalated = escalate_overdue_opinions(session, now)
     return report
 
 

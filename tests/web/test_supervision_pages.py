@@ -13,7 +13,7 @@ from app.datamart.models import IndicatorValue
 from app.indicators.dictionary import load_dictionary
 from app.notifications.models import Notification
 from app.ratings import rules
-from app.ratings.models import Judgement, Rating
+from app.ratings.models import Judgement, Rating, inputs_of
 from app.tickets import service as tickets
 from app.tickets.models import Ticket
 from app.tickets.states import OPEN_STATUSES, STATUS_LABELS
@@ -57,10 +57,7 @@ def _rate(session, world, code, period, value, *, peers=(), kind="court", add_va
                 period=period,
                 value=value,
                 colour=result.colour,
-                findings=[f.as_dict() for f in result.findings],
-                fired=[f.as_dict() for f in result.fired],
-                reason_zh=result.reason_zh,
-                reason_en=result.reason_en,
+                **inputs_of(result, value, rules.peer_stats([*peers, value]), (None,) * 3),
                 dictionary_version=version,
             )
         )
@@ -81,8 +78,6 @@ def _open_ticket(session, world, code, period, colour, *, kind="court") -> int:
                 period=period,
                 value=1.0,
                 colour=colour,
-                reason_zh=f"{code} 测试原因:低于红色界限",
-                reason_en=f"{code} test reason: below the red bound",
                 dictionary_version=version,
             )
         )
@@ -312,7 +307,8 @@ def test_the_organ_answers_and_the_history_shows_it(client, session, world):
     login(client, f"{DISTRICT}-court")
     page = _page(client, ticket)
     assert 'data-testid="answer-form"' in page
-    assert "CT02 测试原因:低于红色界限" in page  # the reason
+    reason = rules.rate(DICTIONARY.by_code("CT02"), 1.0).reason_zh
+    assert "低于红色界限" in reason and reason in page  # the reason, as the rating gives it
     assert "accept-form" not in page
 
     answer = "已组织专项清理积案,下月审限内结案率可恢复至 98% 以上。"
@@ -392,7 +388,9 @@ def test_deputies_and_viewers_read_without_forms(client, session, world):
         login(client, f"{DISTRICT}-{role}")
         page = _page(client, ticket)
         assert "说明" in _section(page, "ticket-history")
-        assert '<form method="post" action="/t/' not in page
+        # the only form a deputy has on a ticket is raising an opinion about it (issue 7)
+        forms = re.findall(r'<form method="post" action="(/t/[^"]+)"', page)
+        assert forms == ([f"/t/{DISTRICT}/deputy-opinions"] if role == "deputy" else [])
         for form in ("answer-form", "accept-form", "return-form"):
             assert form not in page
         refused = client.post(
