@@ -18,8 +18,8 @@ Rules, for one indicator under one parent and a period P:
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 MIN_CHILDREN = 3
 SHARE = 0.25
@@ -38,7 +38,11 @@ FORM_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    """One child's colour for the indicator in one period, and where it comes from."""
+    """One child's colour for the indicator in one period, and where it comes from.
+
+    The reasons are given, or rendered by ``explain`` only when asked for
+    (:meth:`reasons`): a stored rating's reasons are rendered from its inputs, and most
+    signals never make it into a problem's evidence."""
 
     colour: str  # "red" | "yellow" (a problem's signals); "grey" | "green" too in a heat map
     value: float | None
@@ -46,6 +50,13 @@ class Signal:
     detail: str  # the organ's name, or the roll-up's
     reason_zh: str = ""
     reason_en: str = ""
+    explain: Callable[[], tuple[str, str]] | None = field(default=None, compare=False, repr=False)
+
+    def reasons(self) -> tuple[str, str]:
+        """(zh, en)."""
+        if self.explain is not None:
+            return self.explain()
+        return self.reason_zh, self.reason_en
 
 
 def threshold(n_children: int, minimum: int = MIN_CHILDREN, share: float = SHARE) -> int:
@@ -127,6 +138,7 @@ def detect(
 
 
 def _evidence(code: str, name: str, now: Signal | None, flagged: list[str]) -> dict:
+    reason_zh, reason_en = now.reasons() if now else ("", "")
     return {
         "code": code,
         "name": name,
@@ -134,8 +146,8 @@ def _evidence(code: str, name: str, now: Signal | None, flagged: list[str]) -> d
         "value": now.value if now else None,
         "source": now.source if now else None,
         "detail": now.detail if now else "",
-        "reason_zh": now.reason_zh if now else "",
-        "reason_en": now.reason_en if now else "",
+        "reason_zh": reason_zh,
+        "reason_en": reason_en,
         "periods_flagged": flagged,
     }
 

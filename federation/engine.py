@@ -5,12 +5,15 @@ roll-up is written with its children's parts and coverage, and rated like a valu
 
 Incremental: after a district's import only its ancestors' roll-ups of the touched
 indicators and periods are recomputed (and their siblings re-rated, since the peer median
-moved); ``rebuild`` recomputes everything for repair. Both are upserts: running twice, or
-after a kill, leaves the same rows.
+moved); ``rebuild`` recomputes everything for repair — on PostgreSQL in one statement
+(:mod:`federation.in_database`, the same rows to the last bit). Both are upserts, and
+both remove the roll-ups nothing below reports to any more: running twice, or after a
+kill, leaves the same rows, the rows a rebuild from scratch writes.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,11 +29,14 @@ from app.indicators.dictionary import IndicatorSpec
 from app.indicators.service import spec_of, version_named
 from app.ratings import rules
 from app.ratings.engine import TREND_PERIODS
+from app.ratings.models import INPUTS, inputs_of
+from federation import in_database
 from federation.models import Rollup
-from federation.rollup import NOTHING, Parts, sums_of, value_of
+from federation.rollup import NOTHING, Parts, value_of
 from tenants.models import Organ, Tenant, organ_family
 
 CHUNK = 2000
+COPY_MIN_ROWS = 2000  # from this many rows, PostgreSQL loads them with COPY
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,65 +124,70 @@ def own_sums(
     periods: Iterable[str] | None,
 ) -> dict[int, dict[tuple[str, str], Parts]]:
     """Each tenant's own organs' parts per (indicator, period): one GROUP BY over the
-    current revisions, limited to the tenants whose path starts with ``under``."""
+    current revisions, limited to the tenants whose path starts with ``under``.
+
+    The database picks each indicator's sums by its roll-up rule (those
+    ``federation.rollup.parts_of`` takes from one value: Σnumerator and Σdenominator of a
+    ratio, Σvalue·weight and Σweight of a weighted mean, Σvalue of a sum) and returns
+    only the groups to which some value contributes: three numbers a group."""
     v = IndicatorValue
     ratio = v.numerator.is_not(None) & (v.denominator > 0)
     weighted = v.value.is_not(None) & (v.denominator > 0)
-    stmt = sa.select(
-        v.tenant_id,
-        v.indicator_code,
-        v.period,
-        sa.func.count().filter(ratio).label("n_ratio"),
-        sa.func.sum(v.numerator).filter(ratio).label("num"),
-        sa.func.sum(v.denominator).filter(ratio).label("den"),
-        sa.func.count(v.value).label("n_value"),
-        sa.func.sum(v.value).label("sum_value"),
-        sa.func.count().filter(weighted).label("n_weighted"),
-        sa.func.sum(v.value * v.denominator).filter(weighted).label("sum_weighted"),
-        sa.func.sum(v.denominator).filter(weighted).label("sum_weight"),
-    ).where(v.is_current)
+    by_rule = {
+        rule: sorted(c for c, spec in specs.items() if spec.rollup == rule)
+        for rule in ("sum", "weighted_mean")
+    }
+
+    def rule_of(summed, weighted_mean, ratio_of_sums):
+        return sa.case(
+            (v.indicator_code.in_(by_rule["sum"]), summed),
+            (v.indicator_code.in_(by_rule["weighted_mean"]), weighted_mean),
+            else_=ratio_of_sums,
+        )
+
+    n = rule_of(
+        sa.func.count(v.value), sa.func.count().filter(weighted), sa.func.count().filter(ratio)
+    )
+    num = rule_of(
+        sa.func.sum(v.value),
+        sa.func.sum(v.value * v.denominator).filter(weighted),
+        sa.func.sum(v.numerator).filter(ratio),
+    )
+    den = rule_of(
+        sa.literal(0.0, sa.Float),
+        sa.func.sum(v.denominator).filter(weighted),
+        sa.func.sum(v.denominator).filter(ratio),
+    )
+    wanted = set(specs) if codes is None else set(specs) & set(codes)
+    stmt = sa.select(v.tenant_id, v.indicator_code, v.period, n, num, den).where(
+        v.is_current, v.indicator_code.in_(sorted(wanted))
+    )
     if under is not None:
         stmt = stmt.join(Tenant, Tenant.id == v.tenant_id).where(Tenant.path.startswith(under))
-    if codes is not None:
-        stmt = stmt.where(v.indicator_code.in_(sorted(codes)))
     if periods is not None:
         stmt = stmt.where(v.period.in_(sorted(periods)))
-    stmt = stmt.group_by(v.tenant_id, v.indicator_code, v.period)
+    stmt = stmt.group_by(v.tenant_id, v.indicator_code, v.period).having(n > 0)
     out: dict[int, dict[tuple[str, str], Parts]] = defaultdict(dict)
-    for row in session.execute(stmt).mappings():
-        spec = specs.get(row["indicator_code"])
-        if spec is None:
-            continue
-        parts = sums_of(spec, row)
-        if parts:
-            out[row["tenant_id"]][(row["indicator_code"], row["period"])] = parts
+    for tenant_id, code, period, count, total, weight in session.execute(stmt):
+        out[tenant_id][(code, period)] = Parts(count, float(total), float(weight or 0.0))
     return out
 
 
 def fold(tree: Tree, own: dict[int, dict], root: int | None) -> dict[int, dict]:
-    """Each tenant's total (own organs plus everything below), deepest first."""
+    """Each tenant's total, deepest first: its children's totals added up in their code
+    order, then its own organs' sums (the order the database adds them in too, so that
+    both ways give the same floats to the last bit)."""
     ids = tree.subtree(root) if root is not None else list(tree.nodes)
     totals: dict[int, dict] = {}
     for tenant_id in sorted(ids, key=lambda t: -tree.nodes[t].depth):
-        acc = dict(own.get(tenant_id, {}))
+        acc: dict = {}
         for child in tree.children.get(tenant_id, ()):
             for key, parts in totals[child].items():
                 acc[key] = acc.get(key, NOTHING) + parts
+        for key, parts in own.get(tenant_id, {}).items():
+            acc[key] = acc.get(key, NOTHING) + parts
         totals[tenant_id] = acc
     return totals
-
-
-def _part(node: Node, parts: Parts, spec: IndicatorSpec) -> dict:
-    return {
-        "tenant_id": node.id,
-        "code": node.code,
-        "name_zh": node.name_zh,
-        "name_en": node.name_en,
-        "numerator": parts.num,
-        "denominator": parts.den if spec.rollup != "sum" else None,
-        "value": value_of(spec, parts),
-        "n_values": parts.n,
-    }
 
 
 def rollup_rows(
@@ -198,22 +209,17 @@ def rollup_rows(
         spec = specs.get(code)
         if spec is None:
             continue
-        parts, reporting, missing = [], [], []
+        parts, missing, summed = ([], [], [], []), [], NOTHING
         for child in kids:
-            node = tree.nodes[child]
             got = totals.get(child, {}).get((code, period))
             if got:
-                parts.append(_part(node, got, spec))
-                reporting.append(node.code)
+                for column, number in zip(parts, (child, got.n, got.num, got.den), strict=True):
+                    column.append(number)
+                summed = summed + got
             elif code in tree.reports.get(child, ()):
-                missing.append(node.code)
-        if not parts:
+                missing.append(child)
+        if not parts[0]:
             continue
-        summed = Parts(
-            sum(p["n_values"] for p in parts),
-            sum(p["numerator"] for p in parts),
-            sum(p["denominator"] or 0.0 for p in parts),
-        )
         mine = own.get(parent_id, {}).get((code, period), NOTHING)
         rows.append(
             {
@@ -224,8 +230,8 @@ def rollup_rows(
                 "denominator": summed.den if spec.rollup != "sum" else None,
                 "value": value_of(spec, summed),
                 "n_values": summed.n,
-                "parts": parts,
-                "reporting": reporting,
+                # the reporting children's ids, counts, Σnumerators, Σdenominators
+                "parts": [*parts[:3], parts[3] if spec.rollup != "sum" else None],
                 "missing": missing,
                 "own_numerator": mine.num if mine else None,
                 "own_denominator": mine.den if mine and spec.rollup != "sum" else None,
@@ -237,7 +243,7 @@ def rollup_rows(
     return rows
 
 
-RATING_FIELDS = ("colour", "findings", "fired", "reason_zh", "reason_en")
+RATING_FIELDS = ("colour", *INPUTS)
 
 
 def rate_rows(rows: list[dict], specs: dict, tree: Tree, known: dict[tuple, float | None]):
@@ -258,20 +264,12 @@ def rate_rows(rows: list[dict], specs: dict, tree: Tree, known: dict[tuple, floa
             stats_cache[group] = rules.peer_stats(
                 peers[group] if group[0] is not None else [row["value"]]
             )
+        stats, value = stats_cache[group], row["value"]
         history = [
             values.get((tenant_id, code, p)) for p in previous_periods(period, TREND_PERIODS)
         ]
-        result = rules.rate(
-            specs[code], row["value"], history=[*history, row["value"]], stats=stats_cache[group]
-        )
-        as_dict = result.as_dict()
-        row.update(
-            colour=result.colour,
-            findings=as_dict["findings"],
-            fired=as_dict["fired"],
-            reason_zh=result.reason_zh,
-            reason_en=result.reason_en,
-        )
+        result = rules.rate(specs[code], value, history=[*history, value], stats=stats)
+        row.update(colour=result.colour, **inputs_of(result, value, stats, history))
     return rows
 
 
@@ -281,7 +279,6 @@ UPDATED = (
     "value",
     "n_values",
     "parts",
-    "reporting",
     "missing",
     "own_numerator",
     "own_denominator",
@@ -292,8 +289,15 @@ UPDATED = (
 )
 
 
+COLUMNS = ("tenant_id", "indicator_code", "period", *UPDATED)
+JSON_COLUMNS = frozenset({"parts", "missing"})
+
+
 def upsert(session: Session, rows: list[dict]) -> None:
     if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+        _copy_upsert(session, rows)
         return
     stmt = dialect_insert(session)(Rollup.__table__)
     stmt = stmt.on_conflict_do_update(
@@ -302,6 +306,27 @@ def upsert(session: Session, rows: list[dict]) -> None:
     )
     for start in range(0, len(rows), CHUNK):
         session.execute(stmt, rows[start : start + CHUNK])
+
+
+def _copy_upsert(session: Session, rows: list[dict]) -> None:
+    """Large sets on PostgreSQL (a rebuild): COPY into a temporary table, then one
+    INSERT ... ON CONFLICT from it, as the rating engine writes its ratings."""
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    cursor = session.connection().connection.driver_connection.cursor()
+    columns = ", ".join(COLUMNS)
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS rollup_load "
+        "(LIKE rollups INCLUDING DEFAULTS) ON COMMIT DROP"
+    )
+    with cursor.copy(f"COPY rollup_load ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([dumps(row[c]) if c in JSON_COLUMNS else row[c] for c in COLUMNS])
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED)
+    cursor.execute(
+        f"INSERT INTO rollups ({columns}) SELECT {columns} FROM rollup_load "
+        f"ON CONFLICT (tenant_id, indicator_code, period) DO UPDATE SET {updates}"
+    )
+    cursor.execute("TRUNCATE rollup_load")
 
 
 @dataclass
@@ -319,9 +344,17 @@ def _specs(session: Session) -> tuple[dict[str, IndicatorSpec], int]:
     return {row.code: spec_of(row) for row in version.indicators}, version.version
 
 
-def rebuild(session: Session, root_code: str | None = None) -> Outcome:
+METHODS = ("python", "sql")
+
+
+def rebuild(
+    session: Session, root_code: str | None = None, *, method: str | None = None
+) -> Outcome:
     """Recompute every roll-up (of ``root_code``'s subtree, or of the whole tree), and
-    remove those no child contributes to any more."""
+    remove those no child contributes to any more.
+
+    ``method``: "python" folds and rates here; "sql" has PostgreSQL do the same in one
+    statement (:mod:`federation.in_database`); by default "sql" on PostgreSQL."""
     specs, version = _specs(session)
     tree = load_tree(session, specs.values())
     root = None
@@ -329,6 +362,18 @@ def rebuild(session: Session, root_code: str | None = None) -> Outcome:
         root = next((n.id for n in tree.nodes.values() if n.code == root_code), None)
         if root is None:
             raise LookupError(root_code)
+    if method is None:
+        method = "sql" if session.get_bind().dialect.name == "postgresql" else "python"
+    if method not in METHODS:
+        raise ValueError(f"unknown roll-up method {method!r}")
+    if method == "sql":
+        try:
+            outcome = _rebuild_in_database(session, tree, root, specs, version)
+        except in_database.LeftToPython:
+            pass  # a period that is neither a month nor a year: the Python below
+        else:
+            outcome.tree, outcome.root = tree, root
+            return outcome
     under = tree.nodes[root].path if root is not None else None
     own = own_sums(session, specs, under, None, None)
     totals = fold(tree, own, root)
@@ -345,6 +390,24 @@ def rebuild(session: Session, root_code: str | None = None) -> Outcome:
     upsert(session, rows)
     outcome = _outcome(rows, len(targets))
     outcome.tree, outcome.root = tree, root
+    return outcome
+
+
+def _rebuild_in_database(session, tree: Tree, root: int | None, specs, version) -> Outcome:
+    ids = tree.subtree(root) if root is not None else list(tree.nodes)
+    parent = tree.nodes[root].parent_id if root is not None else None
+    siblings = [t for t in tree.children.get(parent, []) if t != root] if parent else []
+    rows, colours = in_database.rebuild(
+        session,
+        specs,
+        version,
+        clock.now(),
+        under=tree.nodes[root].path if root is not None else "/",
+        depths=tuple(sorted({tree.nodes[t].depth for t in ids})),
+        siblings=siblings,
+    )
+    outcome = Outcome(parents=sum(1 for t in ids if tree.children.get(t)), rows=rows)
+    outcome.colours.update(colours)
     return outcome
 
 

@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, utcnow
+from app.ratings.models import Explained
+from federation.rollup import Parts
 from tenants.models import Tenant
 from tenants.scoping import TenantOwned
 
@@ -23,21 +25,28 @@ ACTION_KINDS = ("hearing", "inquiry", "opinion", "inspection", "other")
 FORMS = ("joint_supervision", "inquiry", "interpellation")
 
 
-class Rollup(TenantOwned, Base):
+class Rollup(Explained, TenantOwned, Base):
     """One indicator for one period over everything below a parent tenant.
 
     ``numerator``/``denominator`` are the exact sums (Σnumerator and Σdenominator of a
     rate or average; for an index Σvalue·weight and Σweight; for a count Σvalue and no
     denominator); ``value`` follows from them by the dictionary's rule. ``parts`` holds
-    each child's contribution, ``reporting``/``missing`` the coverage; the parent's own
-    organs (e.g. the intermediate court) are kept apart in ``own_*``. It is rated like a
-    value, its peers being the roll-ups of the parent's siblings.
+    the reporting children's contributions as four arrays in the children's code order —
+    their ids, counts, Σnumerators and Σdenominators (null for a count) — and
+    ``missing`` the ids of the children that should have reported and did not: the
+    coverage. Names and
+    values are looked up and derived when read (:meth:`child_parts`), not repeated in
+    every row. The parent's own organs (e.g. the intermediate court) are kept apart in
+    ``own_*``. It is rated like a value, its peers being the roll-ups of the parent's
+    siblings (:class:`Explained`: the inputs are stored, the reasons rendered on read).
     """
 
     __tablename__ = "rollups"
     __audited__ = False  # recomputed set-wise; the roll-up job audits per run
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # no index of its own: the unique key leads with it
+    tenant_id: Mapped[int] = mapped_column(sa.ForeignKey("tenants.id", ondelete="RESTRICT"))
     indicator_code: Mapped[str] = mapped_column(sa.String(8))
     period: Mapped[str] = mapped_column(sa.String(7))
     numerator: Mapped[float | None]
@@ -45,23 +54,31 @@ class Rollup(TenantOwned, Base):
     value: Mapped[float | None]
     n_values: Mapped[int] = mapped_column(default=0)
     parts: Mapped[list] = mapped_column(sa.JSON, default=list)
-    reporting: Mapped[list] = mapped_column(sa.JSON, default=list)
     missing: Mapped[list] = mapped_column(sa.JSON, default=list)
     own_numerator: Mapped[float | None]
     own_denominator: Mapped[float | None]
     own_value: Mapped[float | None]
     colour: Mapped[str | None] = mapped_column(sa.String(8))
-    findings: Mapped[list] = mapped_column(sa.JSON, default=list)
-    fired: Mapped[list] = mapped_column(sa.JSON, default=list)
-    reason_zh: Mapped[str] = mapped_column(sa.Text, default="")
-    reason_en: Mapped[str] = mapped_column(sa.Text, default="")
     dictionary_version: Mapped[int]
+    # when the row was last written: a rebuild leaves a row that would not change alone
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (
-        sa.UniqueConstraint("tenant_id", "indicator_code", "period"),
-        sa.Index("ix_rollups_tenant_period", "tenant_id", "period"),
-    )
+    # one index for the key and the lookups (a tenant's roll-ups of a period, of an
+    # indicator: a few thousand entries of one tenant at most)
+    __table_args__ = (sa.UniqueConstraint("tenant_id", "period", "indicator_code"),)
+
+    def child_parts(self) -> list[tuple[int, Parts]]:
+        """(child id, its sums) of every reporting child, in the children's code order."""
+        ids, counts, numerators, denominators = self.parts
+        denominators = denominators or [0.0] * len(ids)
+        return [
+            (child, Parts(int(n), float(num), float(den)))
+            for child, n, num, den in zip(ids, counts, numerators, denominators, strict=True)
+        ]
+
+    @property
+    def reporting_ids(self) -> list[int]:
+        return list(self.parts[0])
 
 
 class CommonProblem(TenantOwned, Base):

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.datamart.periods import previous_periods
 from app.db import dialect_insert
-from app.ratings.models import Rating
+from app.indicators.service import specs_of_version
+from app.ratings.models import INPUTS, Rating, explain
 from federation.common import PERSIST_N, Signal, detect, worse
 from federation.engine import Tree
 from federation.models import CommonProblem, Rollup
@@ -61,20 +62,16 @@ def signals_of(
         Rating.indicator_code,
         Rating.period,
         Rating.colour,
-        Rating.value,
         Organ.name_zh,
-        Rating.reason_zh,
-        Rating.reason_en,
+        *_explained(Rating),
     ).join(Organ, Organ.id == Rating.organ_id)
     rollup_rows = sa.select(
         Rollup.tenant_id,
         Rollup.indicator_code,
         Rollup.period,
         Rollup.colour,
-        Rollup.value,
         sa.literal("").label("name"),
-        Rollup.reason_zh,
-        Rollup.reason_en,
+        *_explained(Rollup),
     )
     for source, stmt, model in (("organ", organ_rows, Rating), ("rollup", rollup_rows, Rollup)):
         coloured = model.colour.in_(colours) if colours else model.colour.is_not(None)
@@ -83,14 +80,33 @@ def signals_of(
             stmt = stmt.where(model.indicator_code.in_(sorted(codes)))
         if periods is not None:
             stmt = stmt.where(model.period.in_(sorted(periods)))
-        for tenant_id, code, period, colour, value, name, zh, en in session.execute(stmt):
+        for tenant_id, code, period, colour, name, version, value, *inputs in session.execute(stmt):
             node = tree.nodes[tenant_id]
             detail = name if source == "organ" else f"{node.name_zh}下级汇总"
-            signal = Signal(colour, value, source, detail, zh, en)
+            spec = specs_of_version(session, version).get(code)
+            why = _reasons(spec, value, inputs)
+            signal = Signal(colour, value, source, detail, explain=why)
             key = (node.code, period)
             bucket = out[(node.parent_id, code)]
             bucket[key] = worse(bucket.get(key), signal)
     return out
+
+
+def _explained(model) -> list:
+    """The columns a stored rating is explained from: version, value, the rules' inputs."""
+    return [model.dictionary_version, model.value, *(getattr(model, n) for n in INPUTS)]
+
+
+def _reasons(spec, value, inputs):
+    """The reasons of a stored rating, rendered when a problem's evidence cites them."""
+
+    def reasons() -> tuple[str, str]:
+        if spec is None:
+            return "", ""
+        result = explain(spec, value, *inputs)
+        return result.reason_zh, result.reason_en
+
+    return reasons
 
 
 def refresh(

@@ -28,6 +28,7 @@ from federation.common import SEVERITY
 from federation.engine import Node, Tree
 from federation.models import Rollup
 from federation.problems import signals_of
+from federation.rollup import value_of
 from tenants.models import Organ, Tenant
 from tenants.scoping import system_scope
 
@@ -92,6 +93,16 @@ def rollup_periods(session: Session, tenant_id: int, indicator: str | None = Non
     return sorted(session.scalars(stmt), key=lambda p: (end_of(p), len(p)))
 
 
+def rebuilt_at(session: Session, tenant_id: int):
+    """When the tenant's roll-ups were last computed: the federation job recomputes them
+    after every rating of a descendant's figures, so this is when the overview's data
+    (its roll-ups, and the children's colours rated just before) was last rebuilt."""
+    with system_scope():
+        return session.scalar(
+            sa.select(sa.func.max(Rollup.computed_at)).where(Rollup.tenant_id == tenant_id)
+        )
+
+
 def first_indicator(session: Session, tenant_id: int, period: str | None = None) -> str | None:
     """The first indicator, in dictionary order, the tenant has a roll-up of in ``period``
     (default: its latest): what a chart shows before anyone picks one."""
@@ -120,10 +131,46 @@ def rollup_of(
     specs = dictionary(session)
     order = {code: n for n, code in enumerate(specs)}
     rows = sorted(session.scalars(stmt), key=lambda r: order.get(r.indicator_code, len(order)))
-    return {"period": period, "rollups": [_rollup(r, specs.get(r.indicator_code)) for r in rows]}
+    names = _children_named(session, tenant_id)
+    return {
+        "period": period,
+        "rollups": [_rollup(r, specs.get(r.indicator_code), names) for r in rows],
+    }
 
 
-def _rollup(row: Rollup, spec: IndicatorSpec | None) -> dict:
+def _children_named(session: Session, parent_id: int) -> dict[int, dict]:
+    """id → code and names of the parent's children: a roll-up stores their ids only."""
+    rows = session.execute(
+        sa.select(Tenant.id, Tenant.code, Tenant.name_zh, Tenant.name_en).where(
+            Tenant.parent_id == parent_id
+        )
+    )
+    return {
+        row.id: {"code": row.code, "name_zh": row.name_zh, "name_en": row.name_en} for row in rows
+    }
+
+
+def parts_of(row: Rollup, spec: IndicatorSpec | None, names: dict[int, dict]) -> list[dict]:
+    """Each reporting child's part of a roll-up, named, with the value its sums give."""
+    out = []
+    for child, sums in row.child_parts():
+        named = names.get(child) or {"code": None, "name_zh": "", "name_en": ""}
+        out.append(
+            {
+                **named,
+                "numerator": sums.num,
+                "denominator": None if spec is None or spec.rollup == "sum" else sums.den,
+                "value": value_of(spec, sums) if spec is not None else None,
+                "n_values": sums.n,
+            }
+        )
+    return out
+
+
+def _rollup(row: Rollup, spec: IndicatorSpec | None, names: dict[int, dict]) -> dict:
+    def codes(ids):
+        return [names[t]["code"] for t in ids if t in names]
+
     return {
         "indicator": _indicator(spec, row.indicator_code),
         "period": row.period,
@@ -131,10 +178,10 @@ def _rollup(row: Rollup, spec: IndicatorSpec | None) -> dict:
         "denominator": row.denominator,
         "value": row.value,
         "n_values": row.n_values,
-        "parts": [{k: v for k, v in p.items() if k != "tenant_id"} for p in row.parts],
+        "parts": parts_of(row, spec, names),
         "coverage": {
-            "reporting": row.reporting,
-            "missing": row.missing,
+            "reporting": codes(row.reporting_ids),
+            "missing": codes(row.missing),
             "complete": not row.missing,
         },
         "own": {
@@ -183,7 +230,11 @@ def _parts(session, parent_id: int, period: str, codes=None) -> dict[str, dict[s
     stmt = sa.select(Rollup).where(Rollup.tenant_id == parent_id, Rollup.period == period)
     if codes is not None:
         stmt = stmt.where(Rollup.indicator_code.in_(sorted(codes)))
-    return {r.indicator_code: {p["code"]: p for p in r.parts} for r in session.scalars(stmt)}
+    specs, names = dictionary(session), _children_named(session, parent_id)
+    return {
+        r.indicator_code: {p["code"]: p for p in parts_of(r, specs.get(r.indicator_code), names)}
+        for r in session.scalars(stmt)
+    }
 
 
 def _period_or_latest(session, parent_id: int, period, indicator=None) -> str | None:
@@ -363,8 +414,8 @@ def trend(session: Session, parent_id: int, indicator: str, periods: int = TREND
     rows = sorted(rows, key=lambda r: (end_of(r.period), len(r.period)))[-periods:]
     points = []
     for row in rows:
-        values = [p["value"] for p in row.parts if p.get("value") is not None]
-        stats = spread(values)
+        values = [value_of(spec, sums) for _, sums in row.child_parts()] if spec else []
+        stats = spread([v for v in values if v is not None])
         points.append(
             {
                 "period": row.period,

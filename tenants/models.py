@@ -92,6 +92,8 @@ class Organ(TenantOwned, Base):
 
     __table_args__ = (
         sa.UniqueConstraint("tenant_id", "name_zh"),
+        # what a rating's one foreign key checks: the organ is its tenant's own
+        sa.UniqueConstraint("tenant_id", "id"),
         sa.CheckConstraint(f"kind IN {tuple(ORGAN_KINDS)!r}", name="kind"),
     )
 

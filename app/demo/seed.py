@@ -14,9 +14,14 @@ from sqlalchemy.orm import Session
 
 from app.audit.recorder import record
 from app.auth.models import User
+from app.datamart.document_schemas import DocumentInSchema
+from app.datamart.documents import new_document
 from app.datamart.models import IndicatorValue
+from app.demo.documents import demo_documents
 from app.demo.tree import TenantSeed, demo_tree
 from app.demo.values import demo_periods, generate_value, periods_for
+from app.focus.models import Topic
+from app.focus.topics import default_rows
 from app.indicators.dictionary import IndicatorSpec
 from app.indicators.service import install_bundled, spec_of, version_named
 from tenants.models import Organ, Tenant
@@ -42,6 +47,7 @@ class SeedReport:
     organs: int = 0
     users: int = 0
     values: int = 0
+    documents: int = 0
 
 
 def organ_username(code: str, kind: str) -> str:
@@ -74,6 +80,9 @@ def seed_demo(
     for chunk in _chunks(rows, CHUNK):
         session.execute(sa.insert(IndicatorValue), chunk)
         report.values += len(chunk)
+    if scale != "national":  # a benchmark's 40,000 congresses get their topics on first use
+        _insert_topics(session, tenant_ids)
+    _insert_documents(session, tenant_ids, organ_ids, until, report)
     record(
         session, "demo.seed", "demo", scale, years=years, seed=seed, until=until, **report.__dict__
     )
@@ -167,6 +176,28 @@ def _insert_users(session, seeds, tenant_ids, organ_ids, password_hash, report) 
     for chunk in _chunks(iter(rows), CHUNK):
         session.execute(sa.insert(User), chunk)
     report.users = len(rows)
+
+
+def _insert_topics(session: Session, tenant_ids: dict) -> None:
+    """Every congress's supervision topics, the shipped ones (staff edit them later)."""
+    rows = (row for tid in tenant_ids.values() for row in default_rows(tid))
+    for chunk in _chunks(rows, CHUNK):
+        session.execute(sa.insert(Topic), chunk)
+
+
+def _insert_documents(session: Session, tenant_ids: dict, organ_ids: dict, until: str, report):
+    """The data mart's demo documents (:mod:`app.demo.documents`), through the data mart's
+    own schema and constructor, so they are checked and indexed as an upload would be."""
+    for doc, fields in demo_documents(until):
+        if doc.tenant_code not in tenant_ids:
+            continue
+        organ_id = organ_ids.get((doc.tenant_code, doc.organ_kind))
+        organ = session.get(Organ, organ_id) if organ_id else None
+        document = new_document(DocumentInSchema().load(fields), organ, "demo")
+        document.tenant_id = tenant_ids[doc.tenant_code]
+        session.add(document)
+        report.documents += 1
+    session.flush()
 
 
 def _user(tenant_id, username, role, organ_id, password_hash, display_name) -> dict:

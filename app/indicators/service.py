@@ -48,6 +48,7 @@ def install_version(
             f"is not newer than version {newest} in force"
         )
     session.execute(update(DictionaryVersion).values(is_current=False))
+    session.info.pop(SPECS_KEPT, None)
     version = DictionaryVersion(
         version=dictionary.version,
         published_on=dictionary.published,
@@ -82,6 +83,21 @@ def version_named(number: int | None, session: Session | None = None) -> Diction
     else:
         stmt = stmt.where(DictionaryVersion.version == number)
     return (session or db.session).scalar(stmt)
+
+
+SPECS_KEPT = "judsup.specs_by_version"
+
+
+def specs_of_version(session: Session | None, version: int) -> dict[str, IndicatorSpec]:
+    """code → spec of a dictionary version, kept for the session: stored ratings name
+    their version and are explained with its specs when read. Versions do not change
+    once published (installing one forgets what the session kept)."""
+    session = session or db.session
+    kept = session.info.setdefault(SPECS_KEPT, {})
+    if version not in kept:
+        row = version_named(version, session)
+        kept[version] = {r.code: spec_of(r) for r in row.indicators} if row else {}
+    return kept[version]
 
 
 def current_indicators() -> tuple[DictionaryVersion | None, list[Indicator]]:

@@ -5,15 +5,20 @@ and write ratings and judgements back in bulk upserts.
 One import changes one organ's figures, but the peer rule rates every sibling against
 the median of all of them, so the siblings' ratings of the touched indicators and
 periods are recomputed too — and nothing else in the country.
+
+A large scope on PostgreSQL (a full rebuild, the demo) is rated by the database itself:
+:mod:`app.ratings.in_database` computes the same rows in one statement.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from psycopg.errors import UniqueViolation
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -22,13 +27,15 @@ from app.datamart.periods import deadline_of, previous_periods
 from app.db import dialect_insert
 from app.indicators.dictionary import IndicatorSpec
 from app.indicators.service import spec_of, version_named
-from app.ratings import rules
-from app.ratings.models import Judgement, Rating, TenantSettings
+from app.ratings import in_database, rules
+from app.ratings.models import INPUTS, Judgement, Rating, TenantSettings, inputs_of
 from tenants.models import Organ, Tenant, organ_family
 
 TREND_PERIODS = 3
 GRACE_DAYS = 15  # as SUBMISSION_GRACE_DAYS: figures are due 15 days after their period
 CHUNK = 5000
+SQL_MIN_VALUES = 20_000  # from this many values in scope, PostgreSQL rates them itself
+METHODS = ("python", "sql")
 
 
 @dataclass(frozen=True)
@@ -57,8 +64,8 @@ def _history_periods(periods: Iterable[str]) -> set[str]:
 
 
 def _load(session: Session, scope: Scope) -> list[tuple]:
-    """(tenant, parent, organ, family, code, period, value id, revision, value) of the
-    current values in scope, plus the earlier periods the trend rule needs."""
+    """(tenant, parent, organ, family, code, period, revision, value) of the current
+    values in scope, plus the earlier periods the trend rule needs."""
     stmt = (
         sa.select(
             IndicatorValue.tenant_id,
@@ -67,7 +74,6 @@ def _load(session: Session, scope: Scope) -> list[tuple]:
             Organ.kind,
             IndicatorValue.indicator_code,
             IndicatorValue.period,
-            IndicatorValue.id,
             IndicatorValue.revision,
             IndicatorValue.value,
         )
@@ -84,12 +90,26 @@ def _load(session: Session, scope: Scope) -> list[tuple]:
     return session.execute(stmt).all()
 
 
-def rate(session: Session, scope: Scope) -> Report:
-    """Rate every current value in scope; call in system scope (peers span tenants)."""
+def rate(session: Session, scope: Scope, *, method: str | None = None) -> Report:
+    """Rate every current value in scope; call in system scope (peers span tenants).
+
+    ``method``: "python" loads the values and rates them with :mod:`rules`; "sql" has
+    PostgreSQL compute the same rows in one statement (:mod:`in_database`); by default
+    "sql" on PostgreSQL from ``SQL_MIN_VALUES`` values in scope, else "python".
+    """
+    if method is None:
+        method = _method(session, scope)
+    if method not in METHODS:
+        raise ValueError(f"unknown rating method {method!r}")
     version = version_named(None, session)
     specs = {row.code: spec_of(row) for row in version.indicators}
+    if method == "sql":
+        report = _rate_in_database(session, scope, specs, version.version)
+        if report is not None:
+            return report
+        # a period that is neither a month nor a year: left to the rules in Python
     rows = _load(session, scope)
-    by_key = {(r[2], r[4], r[5]): r[8] for r in rows}  # (organ, code, period) -> value
+    by_key = {(r[2], r[4], r[5]): r[7] for r in rows}  # (organ, code, period) -> value
     groups: dict[tuple, list[tuple]] = defaultdict(list)
     for r in rows:
         if scope.periods is None or r[5] in scope.periods:
@@ -100,11 +120,114 @@ def rate(session: Session, scope: Scope) -> Report:
         spec = specs.get(code)
         if spec is None:
             continue
-        stats = rules.peer_stats([m[8] for m in members])
+        stats = rules.peer_stats([m[7] for m in members])
         for m in members:
             out.append(_rating_row(spec, m, stats, by_key, version.version, now, report))
     _upsert_ratings(session, out)
     return report
+
+
+def _method(session: Session, scope: Scope) -> str:
+    """ "sql" on PostgreSQL when at least ``SQL_MIN_VALUES`` values are in scope (counted
+    up to that many), else "python"."""
+    if session.get_bind().dialect.name != "postgresql":
+        return "python"
+    probe = sa.select(IndicatorValue.id).where(IndicatorValue.is_current)
+    if scope.tenant_ids is not None:
+        probe = probe.where(IndicatorValue.tenant_id.in_(scope.tenant_ids))
+    if scope.codes is not None:
+        probe = probe.where(IndicatorValue.indicator_code.in_(scope.codes))
+    if scope.periods is not None:
+        probe = probe.where(IndicatorValue.period.in_(scope.periods))
+    count = session.scalar(
+        sa.select(sa.func.count()).select_from(probe.limit(SQL_MIN_VALUES).subquery())
+    )
+    return "sql" if count >= SQL_MIN_VALUES else "python"
+
+
+class _LeftToPython(Exception):
+    """The statement met a period it does not know; its work is rolled back."""
+
+
+# For the one statement, in its transaction only: hash joins rather than nested loops
+# whatever the planner's row estimates (under row-level security it guesses a few rows
+# for any table), memory to sort and hash ~10^6 rows without disk, and no JIT
+# (compiling the expressions costs more than it saves).
+STATEMENT_SETTINGS = {
+    "enable_nestloop": "off",
+    "work_mem": "64MB",
+    "jit": "off",
+}
+
+
+def _rate_in_database(session: Session, scope: Scope, specs: dict, version: int) -> Report | None:
+    """The "sql" method: one statement rates and upserts (PostgreSQL only). None (and
+    nothing written) if the scope holds a period that is neither a month nor a year."""
+    if session.get_bind().dialect.name != "postgresql":
+        raise ValueError('the "sql" rating method needs PostgreSQL')
+    now = clock.now()
+    due_month, due_year = in_database.last_due(now, GRACE_DAYS)
+    params = {
+        **in_database.spec_params(specs.values()),
+        "tenant_ids": sorted(scope.tenant_ids or ()),
+        "codes": sorted(scope.codes or ()),
+        "history": sorted(_history_periods(scope.periods or ())),
+        "periods": sorted(scope.periods or ()),
+        "due_month": due_month,
+        "due_year": due_year,
+        "version": version,
+        "now": now,
+    }
+    flags = {
+        "tenants": scope.tenant_ids is not None,
+        "codes": scope.codes is not None,
+        "history": scope.periods is not None,
+        "periods": scope.periods is not None,
+    }
+    try:
+        try:
+            return _run_statement(session, in_database.build_statement(**flags), params)
+        except UniqueViolation:
+            # Another transaction rated one of these values since ours began: upsert all.
+            sql = in_database.build_statement(**flags, split=False)
+            return _run_statement(session, sql, params)
+    except _LeftToPython:
+        return None
+
+
+def _run_statement(session: Session, sql: str, params: dict) -> Report:
+    """Run the statement in a savepoint (rolled back if it fails or meets a period it does
+    not know) and report what it wrote."""
+    report = Report()
+    with session.begin_nested():
+        cursor = session.connection().connection.driver_connection.cursor()
+        with statement_settings(cursor, STATEMENT_SETTINGS):
+            rows = cursor.execute(sql, params, binary=True).fetchall()
+        for tenant_id, organ_id, code, period, colour in rows:
+            if colour is None:
+                raise _LeftToPython(period)
+            report.rated += 1
+            report.colours[colour] += 1
+            report.keys.append((tenant_id, organ_id, code, period, colour))
+    return report
+
+
+@contextmanager
+def statement_settings(cursor, settings: dict):
+    """These settings for the statements run inside, then the transaction's own again
+    (run it in a savepoint: a failure rolls the settings back with it)."""
+    names = list(settings)
+    before = cursor.execute(
+        "SELECT " + ", ".join("current_setting(%s)" for _ in names), names
+    ).fetchone()
+    _set_local(cursor, settings)
+    yield
+    _set_local(cursor, dict(zip(names, before, strict=True)))
+
+
+def _set_local(cursor, settings: dict) -> None:
+    for name, value in settings.items():
+        cursor.execute("SELECT set_config(%s, %s, true)", (name, value))
 
 
 def _add_missing(session: Session, scope: Scope, groups: dict, specs: dict, now) -> None:
@@ -127,49 +250,31 @@ def _add_missing(session: Session, scope: Scope, groups: dict, specs: dict, now)
         present = {m[2] for m in members}
         for tenant_id, organ_id, kind, level in organs[(parent, family)]:
             if organ_id not in present and spec.applies_to(level, family):
-                members.append((tenant_id, parent, organ_id, kind, code, period, None, None, None))
+                members.append((tenant_id, parent, organ_id, kind, code, period, None, None))
 
 
 def _rating_row(spec: IndicatorSpec, m: tuple, stats, by_key, version: int, now, report):
-    tenant_id, _, organ_id, _, code, period, value_id, revision, value = m
+    tenant_id, _, organ_id, _, code, period, revision, value = m
     history = [by_key.get((organ_id, code, p)) for p in previous_periods(period, TREND_PERIODS)]
     result = rules.rate(spec, value, history=[*history, value], stats=stats)
     report.rated += 1
     report.colours[result.colour] += 1
     report.keys.append((tenant_id, organ_id, code, period, result.colour))
-    as_dict = result.as_dict()
     return {
         "tenant_id": tenant_id,
         "organ_id": organ_id,
         "indicator_code": code,
         "period": period,
-        "value_id": value_id,
         "revision": revision,
         "value": value,
         "colour": result.colour,
-        "findings": as_dict["findings"],
-        "fired": as_dict["fired"],
-        "reason_zh": result.reason_zh,
-        "reason_en": result.reason_en,
+        **inputs_of(result, value, stats, history),
         "dictionary_version": version,
         "computed_at": now,
     }
 
 
-UPDATED = (
-    "value_id",
-    "revision",
-    "value",
-    "colour",
-    "findings",
-    "fired",
-    "reason_zh",
-    "reason_en",
-    "dictionary_version",
-    "computed_at",
-)
-
-
+UPDATED = ("revision", "value", "colour", *INPUTS, "dictionary_version", "computed_at")
 COLUMNS = ("tenant_id", "organ_id", "indicator_code", "period", *UPDATED)
 
 
@@ -224,12 +329,15 @@ def judge(session: Session, pairs: set[tuple[int, int, str]]) -> int:
     """Recompute the judgement of each (tenant, organ, period) from its ratings."""
     if not pairs:
         return 0
+    tenants = {tenant for tenant, _, _ in pairs}  # the index leads with the tenant
     organs = {organ for _, organ, _ in pairs}
     periods = {period for _, _, period in pairs}
     rows = session.execute(
         sa.select(
             Rating.tenant_id, Rating.organ_id, Rating.period, Rating.indicator_code, Rating.colour
-        ).where(Rating.organ_id.in_(organs), Rating.period.in_(periods))
+        ).where(
+            Rating.tenant_id.in_(tenants), Rating.organ_id.in_(organs), Rating.period.in_(periods)
+        )
     ).all()
     per: dict[tuple, list] = defaultdict(list)
     for tenant_id, organ_id, period, code, colour in rows:
@@ -276,8 +384,6 @@ def _judgement_row(key, marks, settings, now) -> dict:
 def _copy_upsert(session: Session, rows: list[dict]) -> None:
     """Large sets on PostgreSQL: COPY into a temporary table, then one INSERT ... ON
     CONFLICT from it (an order of magnitude faster than batched INSERTs)."""
-    import json
-
     cursor = session.connection().connection.driver_connection.cursor()
     columns = ", ".join(COLUMNS)
     cursor.execute(
@@ -286,12 +392,7 @@ def _copy_upsert(session: Session, rows: list[dict]) -> None:
     )
     with cursor.copy(f"COPY rating_load ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row(
-                [
-                    json.dumps(row[c], ensure_ascii=False) if c in ("findings", "fired") else row[c]
-                    for c in COLUMNS
-                ]
-            )
+            copy.write_row([row[c] for c in COLUMNS])
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in UPDATED)
     cursor.execute(
         f"INSERT INTO ratings ({columns}) SELECT {columns} FROM rating_load "

@@ -35,10 +35,11 @@ def sync(session: Session, keys: list[tuple]) -> tuple[int, int]:
 
 
 def _ratings_of(session: Session, keys: list[tuple]) -> dict:
-    organs = {k[1] for k in keys}
-    periods = {k[3] for k in keys}
+    tenants, organs, periods = {k[0] for k in keys}, {k[1] for k in keys}, {k[3] for k in keys}
     rows = session.scalars(
-        sa.select(Rating).where(Rating.organ_id.in_(organs), Rating.period.in_(periods))
+        sa.select(Rating).where(
+            Rating.tenant_id.in_(tenants), Rating.organ_id.in_(organs), Rating.period.in_(periods)
+        )
     )
     return {(r.organ_id, r.indicator_code, r.period): r for r in rows}
 

@@ -25,7 +25,7 @@ from app.calendar.workdays import add_working_days
 from app.datamart.periods import month_of, recent_months
 from app.db import db
 from app.notifications.models import Notification
-from app.ratings.models import Rating
+from app.ratings.models import INPUTS, Rating
 from app.tickets.models import Ticket
 from tenants.scoping import system_scope
 from tests.conftest import TEST_CONFIG
@@ -256,7 +256,7 @@ def _ratings_snapshot(app):
                     Rating.indicator_code,
                     Rating.period,
                     Rating.colour,
-                    Rating.reason_zh,
+                    *(getattr(Rating, name) for name in INPUTS),
                 )
             ).all()
         )

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from app import clock
 from app.datamart.models import IndicatorValue
 from federation import jobs, views
 from tenants.models import Tenant
 from tenants.scoping import system_scope
 from tests.support.http import login
+from tests.support.world import WORLD_MONTH
 
 CITY, XIHU, GONGSHU, BEISHAN = "330100", "330106", "330105", "330106001"
 
@@ -131,7 +131,7 @@ def test_organ_and_evaluator_users_get_403_in_their_own_tenant(client):
 
 def test_common_problems_carry_their_evidence_and_suggested_form(client, world):
     body = _ok(client, f"{CITY}-deputy", f"{CITY}/common-problems")
-    assert body["period"] == clock.last_complete_month()
+    assert body["period"] == WORLD_MONTH
     (problem,) = body["common_problems"]
     assert problem["id"] == world.problems[CITY] and problem["indicator"] == "CT01"
     assert {e["code"] for e in problem["evidence"]} == {XIHU, GONGSHU}
@@ -174,7 +174,7 @@ def test_equal_values_share_a_rank(client):
 
 
 def test_ranking_on_a_dimension_scores_the_share_rated_green(client):
-    period = clock.last_complete_month()
+    period = WORLD_MONTH
     body = _ok(client, f"{CITY}-staff", f"{CITY}/federation/ranking?dimension=效率&period={period}")
     assert body["dimension"] == "效率" and "CT01" in body["indicators"]
     for row in body["rows"]:  # each district's court is red on CT01 in that month
@@ -193,7 +193,7 @@ def test_bad_ranking_queries_get_422(client, query):
 
 
 def test_heat_shows_each_childs_worst_colour_as_common_problems_do(client, world):
-    period = clock.last_complete_month()
+    period = WORLD_MONTH
     body = _ok(client, f"{CITY}-staff", f"{CITY}/federation/heat?period={period}")
     codes = [c["code"] for c in body["children"]]
     column = [i["code"] for i in body["indicators"]].index("CT01")
@@ -225,7 +225,7 @@ def test_trend_gives_the_rollup_per_period_with_the_childrens_spread(client, aug
 
 
 def test_drill_down_shows_a_childs_ratings_and_rollups_never_its_raw_values(client, world):
-    period = clock.last_complete_month()
+    period = WORLD_MONTH
     body = _ok(client, f"{CITY}-staff", f"{CITY}/federation/children/{XIHU}?period={period}")
     assert body["tenant"]["code"] == XIHU and body["period"] == period
     court = next(o for o in body["organs"] if o["id"] == world.organ_id(XIHU, "court"))

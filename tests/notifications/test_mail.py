@@ -112,8 +112,6 @@ def _open_ticket(session, world, period: str = "2025-03") -> int:
                 period=period,
                 value=1.0,
                 colour="red",
-                reason_zh="测试原因",
-                reason_en="test reason",
                 dictionary_version=load_dictionary().version,
             )
         )

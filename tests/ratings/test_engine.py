@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.datamart.models import IndicatorValue
+from app.datamart.periods import previous_periods
+from app.ratings import rules
 from app.ratings.engine import Scope, judge, rate
 from app.ratings.jobs import rate_and_follow
 from app.ratings.models import Judgement, Rating
@@ -131,8 +133,63 @@ def test_a_sibling_that_reported_nothing_is_grey(session, world):
         verdict = session.scalar(
             sa.select(Judgement).where(Judgement.organ_id == silent, Judgement.period == PERIOD)
         )
-    assert ratings[silent].colour == "grey" and ratings[silent].value_id is None
-    assert ratings[silent].reason_zh == "未报送"
+    assert ratings[silent].colour == "grey" and ratings[silent].revision is None
+    assert ratings[silent].reason_zh == "未报送" and ratings[silent].median is None
     assert all(ratings[o].colour == "green" for o in organs)
     assert report.colours["grey"] == 2  # 西湖区 and 拱墅区 courts sent no CT02
     assert verdict.greys == 1
+
+
+def test_a_rating_is_explained_from_its_stored_inputs(session, world, monkeypatch):
+    """Findings and reasons are not stored: reading a rating renders exactly what the
+    rules said when it was rated, from the stored peer statistics and history."""
+    with system_scope():
+        organs = _district_courts(session, world, [99.0, 99.2, 98.9, 99.1, 99.05, 93.0])
+        for organ, earlier in ((organs[-1], (97.0, 96.0, 95.0)), (organs[0], (99.0, 98.0, 97.0))):
+            _history(session, organ, earlier)
+    said = {}
+    original = rules.rate
+
+    def spy(spec, value, *args, **kwargs):
+        result = original(spec, value, *args, **kwargs)
+        said[value] = result
+        return result
+
+    monkeypatch.setattr(rules, "rate", spy)
+    with system_scope():
+        rate(session, Scope(codes=frozenset({"CT02"}), periods=frozenset({PERIOD})))
+        monkeypatch.setattr(rules, "rate", original)
+        ratings = _ratings(session)
+        assert len(ratings) == 8
+        for stored in ratings.values():
+            result = said[stored.value]
+            assert stored.colour == result.colour
+            assert stored.findings == [f.as_dict() for f in result.findings]
+            assert stored.fired == [f.as_dict() for f in result.fired]
+            assert (stored.reason_zh, stored.reason_en) == (result.reason_zh, result.reason_en)
+    outlier = ratings[organs[-1]]
+    assert [f["rule"] for f in outlier.findings] == ["bands", "peers", "trend"]
+    assert (outlier.history_3, outlier.history_2, outlier.history_1) == (97.0, 96.0, 95.0)
+    assert outlier.peers == 6 and outlier.median is not None and outlier.mad is not None
+    steady = ratings[organs[1]]  # no history: the trend rule read none
+    assert steady.history_1 is None and [f["rule"] for f in steady.findings] == ["bands", "peers"]
+
+
+def _history(session, organ: int, values) -> None:
+    """The organ's CT02 for the periods before PERIOD, oldest first."""
+    tenant = session.scalar(
+        sa.select(IndicatorValue.tenant_id).where(IndicatorValue.organ_id == organ)
+    )
+    for period, value in zip(previous_periods(PERIOD, len(values)), values, strict=True):
+        session.add(
+            IndicatorValue(
+                tenant_id=tenant,
+                organ_id=organ,
+                indicator_code="CT02",
+                period=period,
+                numerator=value,
+                denominator=100,
+                value=value,
+            )
+        )
+    session.flush()
