@@ -47,14 +47,15 @@ $(ECHARTS): package.json package-lock.json
 translations: $(BIN)/.installed
 	$(BIN)/pybabel compile -d app/translations
 
-# The browser tests need Debian's Chromium and a CJK font (or Chinese renders as boxes).
+# The browser tests need Debian's Chromium and a CJK font (or Chinese renders as boxes);
+# the dashboard load benchmark drives the app with wrk.
 system-deps:
-	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-	  echo "chromium and fonts-noto-cjk present"; \
+	@if command -v chromium >/dev/null && command -v wrk >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  echo "chromium, wrk and fonts-noto-cjk present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk wrk >/dev/null; \
 	else \
-	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk wrk >/dev/null; \
 	fi
 
 lint:
@@ -66,7 +67,7 @@ format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: setup
+bench: setup system-deps
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:

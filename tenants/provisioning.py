@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.models import ROLES, User
+from app.focus.topics import seed_defaults
 from tenants.models import LEVELS, ORGAN_KINDS, Organ, Tenant, tenant_path
 
 
@@ -49,6 +50,7 @@ def create_tenant(
     )
     session.add(tenant)
     session.flush()
+    seed_defaults(session, tenant.id)  # the shipped supervision topics, for staff to edit
     return tenant
 
 

@@ -11,12 +11,19 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 tenant_bp = tenant_blueprint("tenant_api", __name__, url_prefix="/api/v1")
 
 from app.api import (  # noqa: E402,F401
+    analysis,
     auth,
+    calendar,
+    coordination,
     dashboards,
     documents,
     federation,
+    focus,
     imports,
     indicators,
+    matters,
+    portraits,
+    reports,
     supervision,
     tenants,
 )

@@ -463,3 +463,97 @@ class JointTaskSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
     closed_by = fields.String()
     actions = fields.List(fields.Nested(TaskActionSchema))
+
+
+class MicroReportQuerySchema(Schema):
+    """``organ`` defaults to the tenant's court (an organ user's own organ), ``year`` to
+    the last year the organ reported; ``format``: json, html or docx."""
+
+    organ = fields.Integer(validate=validate.Range(min=1))
+    year = fields.String(validate=validate.Regexp(r"^(19|20|21)\d{2}$"))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "html", "docx")))
+
+
+class MonthPointSchema(Schema):
+    period = fields.String()
+    value = fields.Float(allow_none=True)
+    colour = fields.String(allow_none=True)
+
+
+class KeyFigureSchema(Schema):
+    code = fields.String()
+    name_zh = fields.String()
+    name_en = fields.String()
+    dimension_zh = fields.String()
+    dimension_en = fields.String()
+    unit = fields.String()
+    direction = fields.String()
+    period_kind = fields.String()
+    rule_zh = fields.String()
+    rule_en = fields.String()
+    value = fields.Float(allow_none=True)
+    numerator = fields.Float(allow_none=True)
+    denominator = fields.Float(allow_none=True)
+    contributing = fields.Integer()
+    colour = fields.String(allow_none=True)
+    reason_zh = fields.String()
+    reason_en = fields.String()
+    latest_period = fields.String(allow_none=True)
+    latest_value = fields.Float(allow_none=True)
+    latest_colour = fields.String(allow_none=True)
+    trend = fields.List(fields.Nested(MonthPointSchema))
+    colour_months = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ReportTicketSchema(Schema):
+    """A ticket in the micro-report: dates and counts, never the answers' texts."""
+
+    id = fields.Integer(attribute="facts.id")
+    indicator = fields.String(attribute="facts.indicator_code")
+    name_zh = fields.String()
+    name_en = fields.String()
+    period = fields.String(attribute="facts.period")
+    colour = fields.String(attribute="facts.colour")
+    status = fields.String(attribute="facts.status")
+    opened_on = fields.Date(attribute="facts.opened_on")
+    deadline = fields.Date(attribute="facts.deadline")
+    answered_on = fields.Date(attribute="facts.answered_on", allow_none=True)
+    answers = fields.Integer(attribute="facts.answers")
+    returns = fields.Integer(attribute="facts.returns")
+    escalated = fields.Boolean(attribute="facts.escalated")
+    timeliness = fields.String()
+
+
+class MicroReportSchema(Schema):
+    organ = fields.Function(
+        lambda r: {
+            "id": r.organ.id,
+            "kind": r.organ.kind,
+            "name_zh": r.organ.name_zh,
+            "name_en": r.organ.name_en,
+        }
+    )
+    year = fields.String()
+    months = fields.List(fields.String())
+    through = fields.String(allow_none=True)
+    summary_zh = fields.List(fields.String())
+    summary_en = fields.List(fields.String())
+    figures = fields.List(fields.Nested(KeyFigureSchema))
+    colour_by_month = fields.Function(
+        lambda r: [{"period": m, **counts} for m, counts in r.colour_by_month]
+    )
+    verdict_by_month = fields.Function(
+        lambda r: [{"period": m, "verdict": v} for m, v in r.verdict_by_month]
+    )
+    verdicts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    tickets = fields.Function(
+        lambda r: {
+            "total": r.tickets.total,
+            "by_status": dict(r.tickets.by_status),
+            "by_timeliness": dict(r.tickets.by_timeliness),
+            "lines": ReportTicketSchema(many=True).dump(r.tickets.lines),
+        }
+    )
+    documents = fields.Dict(keys=fields.String(), values=fields.Integer())
+    portrait = fields.Function(lambda r: r.portrait.as_dict() if r.portrait else None)
+    portrait_as_of = fields.String(allow_none=True)

@@ -35,4 +35,18 @@ def figure(value) -> str:
     return str(int(number)) if number.is_integer() else f"{number:.6g}"
 
 
-from app.web import dashboards, datamart, federation, submissions, supervision, views  # noqa: E402,F401
+from app.web import (  # noqa: E402,F401
+    analysis,
+    coordination,
+    dashboards,
+    datamart,
+    federation,
+    focus,
+    matters,
+    opinions,
+    reports,
+    submissions,
+    supervision,
+    views,
+    workload,
+)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import clock
+from app.api.portraits import portrait_json
 from app.auth.access import ANCESTORS_READ, allow, is_own_organ_user
 from app.calendar.workdays import CalendarGap, load_calendar, working_days_between
 from app.datamart.periods import MONTH, month_of, recent_months
@@ -19,6 +20,7 @@ from app.db import db, utcnow
 from app.i18n import select_locale
 from app.indicators.service import current_indicators
 from app.notifications.models import Notification
+from app.portraits.service import organ_portrait
 from app.ratings.engine import settings_for
 from app.ratings.labsheet import lab_sheet
 from app.ratings.models import COLOURS
@@ -33,6 +35,7 @@ from app.tickets.states import (
     allowed_actions,
 )
 from app.web import bp, tenant_bp
+from app.web.opinions import open_opinions_of_my_organ
 from tenants.models import Organ, Tenant
 from tenants.resolution import current_tenant
 from tenants.scoping import tenant_scope
@@ -148,14 +151,20 @@ def lab_sheet_page(organ_id: int):
         (r for r in sheet["rows"] if r["colour"] in order),
         key=lambda r: (order[r["colour"]], r["code"]),
     )
-    return render_template(
+    portrait = None
+    if sheet["period"]:
+        portrait = portrait_json(organ_portrait(db.session, current_tenant, organ, sheet["period"]))
+    page = render_template(
         "supervision/lab_sheet.html",
         organ=organ,
         sheet=sheet,
         months=months,
         flagged=flagged,
         tickets=_tickets_by_code(organ.id, sheet["period"]),
+        portrait=portrait,
     )
+    db.session.commit()  # the congress's shipped topics, if the portrait was their first use
+    return page
 
 
 def _tickets_by_code(organ_id: int, period: str | None) -> dict[str, int]:
@@ -259,7 +268,12 @@ def _organ_inbox(today: date, soon: int, calendar, names):
         groups[urgency].append((ticket, urgency))
     groups["closed"] = [(ticket, "closed") for ticket in closed]
     return render_template(
-        "supervision/inbox.html", groups=groups, soon=soon, names=names, today=today
+        "supervision/inbox.html",
+        groups=groups,
+        soon=soon,
+        names=names,
+        today=today,
+        opinions=open_opinions_of_my_organ(),
     )
 
 

@@ -48,6 +48,19 @@ PARAMETERS = {
     "campaign_id": lambda world, role: world.campaigns[TARGET],
     "task_id": lambda world, role: world.tasks[TARGET],
     "child_code": lambda world, role: "330106001",
+    # the target's 执行难 topic (every congress has the shipped topics)
+    "topic_id": lambda world, role: world.topics[TARGET],
+    # the target's inquiry matter and the opinion it issued to the court (the organ user's)
+    "matter_id": lambda world, role: world.matters[TARGET],
+    "opinion_id": lambda world, role: world.opinions[TARGET],
+    # coordination: the court's key concern, the deputy's opinion assigned to the court (the
+    # deputy user raised it), the evaluator's report, the procuratorate's recommendation to
+    # the court and a public comment
+    "concern_id": lambda world, role: world.concerns[TARGET],
+    "deputy_opinion_id": lambda world, role: world.deputy_opinions[TARGET],
+    "evaluator_report_id": lambda world, role: world.evaluator_reports[TARGET],
+    "recommendation_id": lambda world, role: world.recommendations[TARGET],
+    "public_comment_id": lambda world, role: world.public_comments[TARGET],
 }
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

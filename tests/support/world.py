@@ -17,6 +17,9 @@ from tenants.models import Organ, Tenant
 from tenants.provisioning import add_organ, add_user, create_tenant
 
 PASSWORD = "test-pass-123"
+# The month of the world's figures (CT01 95 % in 2026-09, 80 % in 2026-10): its ticket,
+# common problem and campaigns are about it, whatever today is.
+WORLD_MONTH = "2026-10"
 CONGRESS = ("admin", "staff", "deputy", "viewer", "evaluator")
 
 TREE = (
@@ -71,6 +74,21 @@ class World:
     problems: dict[str, int] = field(default_factory=dict)
     campaigns: dict[str, int] = field(default_factory=dict)
     tasks: dict[str, int] = field(default_factory=dict)
+    # tenant code -> its 执行难 topic (every congress gets the shipped topics when created)
+    topics: dict[str, int] = field(default_factory=dict)
+    # district code -> a supervision matter (an inquiry from the court's ticket, approved,
+    # started, opinions issued) and the opinion it issued to the court (awaiting its plan)
+    matters: dict[str, int] = field(default_factory=dict)
+    opinions: dict[str, int] = field(default_factory=dict)
+    # district code -> coordination (app.coordination): a key concern on the court's CT01
+    # (open), a deputy's opinion from the "colours" chart assigned to the court, the
+    # evaluator's report (with its file) on its assessment upload, a recommendation of the
+    # procuratorate to the court (pending) and a public comment (stored masked)
+    concerns: dict[str, int] = field(default_factory=dict)
+    deputy_opinions: dict[str, int] = field(default_factory=dict)
+    evaluator_reports: dict[str, int] = field(default_factory=dict)
+    recommendations: dict[str, int] = field(default_factory=dict)
+    public_comments: dict[str, int] = field(default_factory=dict)
 
     def tenant_id(self, code: str) -> int:
         return self.tenants[code].id
@@ -100,6 +118,7 @@ def build(session: Session, password_hash: str) -> World:
         for role in CONGRESS:
             user = add_user(session, tenant, username(code, role), role, password_hash)
             world.users[user.username] = user.id
+        world.topics[code] = _topic_id(session, tenant, "enforcement")
         _values(session, world, code, level)
         if level == "district":
             _batches(session, world, code)
@@ -107,6 +126,8 @@ def build(session: Session, password_hash: str) -> World:
             _tickets(session, world, code)
     _federation(session, world)
     _dashboards(session, world)
+    _matters(session, world)
+    _coordination(session, world)
     return world
 
 
@@ -118,12 +139,22 @@ def _dashboards(session: Session, world: World) -> None:
         rebuild(session, world.tenants[code].id)
 
 
+def _topic_id(session: Session, tenant: Tenant, code: str) -> int:
+    import sqlalchemy as sa
+
+    from app.focus.models import Topic
+
+    return session.scalar(
+        sa.select(Topic.id).where(Topic.tenant_id == tenant.id, Topic.code == code)
+    )
+
+
 def _values(session: Session, world: World, code: str, level: str) -> None:
     """Two months of CT01 for every court-family organ: enough for the values routes."""
     for kind, _ in ORGANS[level]:
         if kind not in ("court", "tribunal"):
             continue
-        for period, (num, den) in (("2026-09", (95, 100)), ("2026-10", (80, 100))):
+        for period, (num, den) in (("2026-09", (95, 100)), (WORLD_MONTH, (80, 100))):
             session.add(
                 IndicatorValue(
                     tenant_id=world.tenant_id(code),
@@ -214,7 +245,7 @@ def _tickets(session: Session, world: World, code: str) -> None:
     from app.indicators.service import spec_of, version_named
     from app.notifications.service import notify
     from app.ratings import rules
-    from app.ratings.models import Judgement, Rating, TenantSettings
+    from app.ratings.models import Judgement, Rating, TenantSettings, inputs_of
     from app.tickets.models import Ticket, TicketEvent
     from app.tickets.service import deadline
 
@@ -222,7 +253,7 @@ def _tickets(session: Session, world: World, code: str) -> None:
     version = version_named(None)
     spec = next(spec_of(row) for row in version.indicators if row.code == "CT01")
     result = rules.rate(spec, 80.0, [], [95.0, 80.0])
-    period, now = clock.last_complete_month(), clock.now()
+    period, now = WORLD_MONTH, clock.now()
     rating = Rating(
         tenant_id=tid,
         organ_id=organ,
@@ -230,10 +261,7 @@ def _tickets(session: Session, world: World, code: str) -> None:
         period=period,
         value=80.0,
         colour=result.colour,
-        findings=[f.as_dict() for f in result.findings],
-        fired=[f.as_dict() for f in result.fired],
-        reason_zh=result.reason_zh,
-        reason_en=result.reason_en,
+        **inputs_of(result, 80.0, (None, None, 0), (None, None, 95.0)),
         dictionary_version=version.version,
     )
     session.add(rating)
@@ -316,7 +344,7 @@ def _federation(session: Session, world: World) -> None:
                 "title": "北山街道案件审理效率联合监督",
                 "indicators": ["CT01"],
                 "targets": ["330106001"],
-                "period": clock.last_complete_month(),
+                "period": WORLD_MONTH,
                 "instructions": "请检查人民法庭结案情况并提出意见。",
             },
         ),
@@ -339,7 +367,6 @@ def _dictionary_rows(session: Session) -> list:
 
 
 def _common_problem(session: Session, world: World, city: Tenant):
-    from app import clock
     from app.datamart.periods import previous_periods
     from app.indicators.service import spec_of
     from federation.common import PERSIST_N, detect
@@ -349,7 +376,7 @@ def _common_problem(session: Session, world: World, city: Tenant):
 
     tree = load_tree(session, [spec_of(row) for row in _dictionary_rows(session)])
     kids = {tree.nodes[c].code: tree.nodes[c].name_zh for c in tree.children[city.id]}
-    period = clock.last_complete_month()
+    period = WORLD_MONTH
     window = [*previous_periods(period, PERSIST_N - 1), period]
     signals = signals_of(session, tree, set(tree.children[city.id]), {"CT01"}, window)
     found = detect(period, window, kids, signals[(city.id, "CT01")], minimum=2)
@@ -361,3 +388,129 @@ def _common_problem(session: Session, world: World, city: Tenant):
     session.add(problem)
     session.flush()
     return problem
+
+
+def _matters(session: Session, world: World) -> None:
+    """Each district's inquiry into its court's red CT01 (from the court's ticket), approved
+    and started, and the deliberation opinions it issued to the court; made last, so that
+    no other object's id moves."""
+    for code in ("330106", "330105"):
+        _matter(session, world, code)
+
+
+def _matter(session: Session, world: World, code: str) -> None:
+    from app.auth.models import User
+    from app.matters import opinions, service
+    from tenants.scoping import tenant_scope
+
+    staff, admin = (
+        session.get(User, world.users[username(code, role)]) for role in ("staff", "admin")
+    )
+    with tenant_scope(world.tenant_id(code)):
+        matter = service.open_matter(
+            session,
+            staff,
+            title="关于法院案件结收比偏低问题的专题询问",
+            subject="standing_committee",
+            form="inquiry",
+            summary="常委会就法院结收比连续偏低开展专题询问。",
+            origin={"kind": "ticket", "ref": world.tickets[code]},
+            targets=[world.organ_id(code, "court")],
+            documents=[world.documents[(code, "work_news")]],
+        )
+        service.act(session, matter, "approve", admin, "主任会议同意")
+        service.act(session, matter, "start", staff)
+        opinion = opinions.issue(
+            session,
+            staff,
+            organ_id=world.organ_id(code, "court"),
+            matter_id=matter.id,
+            title="关于提高案件结收比的审议意见",
+            text="一、加强审判管理;二、清理长期未结案件。",
+        )
+    world.matters[code] = matter.id
+    world.opinions[code] = opinion.id
+
+
+def _coordination(session: Session, world: World) -> None:
+    """Each district's coordination items, made through their services (after the matters,
+    so that no other object's id moves)."""
+    for code in ("330106", "330105"):
+        _coordination_of(session, world, code)
+
+
+def _coordination_of(session: Session, world: World, code: str) -> None:
+    import io
+    from datetime import date
+
+    from app.auth.models import User
+    from app.coordination import concerns, deputy_opinions, social
+    from app.datamart.storage import save_upload
+    from tenants.scoping import tenant_scope
+
+    staff, deputy, evaluator = (
+        session.get(User, world.users[username(code, role)])
+        for role in ("staff", "deputy", "evaluator")
+    )
+    court = world.organ_id(code, "court")
+    with tenant_scope(world.tenant_id(code)):
+        concern = concerns.flag(
+            session,
+            staff,
+            organ_id=court,
+            kind="indicator",
+            indicator_code="CT01",
+            period="2026-10",
+            title="结收比环比明显下降",
+            text="请说明结收比下降的原因及措施。",
+        )
+        opinion = deputy_opinions.raise_opinion(
+            session,
+            deputy,
+            text="建议法院加快清理积案。",
+            page_kind="dashboard",
+            chart_name="colours",
+            page_path=f"/t/{code}/dashboard",
+        )
+        deputy_opinions.assign(session, opinion, staff, organ_id=court)
+        stored = save_upload(
+            session,
+            io.BytesIO(f"{code} 评估报告".encode()),
+            "评估报告.txt",
+            evaluator.username,
+            check_type=False,
+        )
+        report = social.add_report(
+            session,
+            evaluator,
+            title="司法透明度评估报告",
+            period="2025",
+            summary="透明度指数总体良好。",
+            batch_id=world.batches[(code, "evaluator")],
+            stored=stored,
+            file_name="评估报告.txt",
+        )
+        recommendation = social.record_recommendation(
+            session,
+            staff,
+            number=f"{code}检建〔2026〕1号",
+            title="关于规范执行款发放的检察建议",
+            issuer_organ_id=world.organ_id(code, "procuratorate"),
+            recipient_organ_id=court,
+            issued_on=date(2026, 9, 1),
+        )
+        comment = social.record_comment(
+            session,
+            staff,
+            channel="letter",
+            received_on=date(2026, 9, 3),
+            title="反映执行款迟迟未到账",
+            text="本人李四,电话13812345678,执行款至今未到账。",
+            sender="李四",
+            organ_id=court,
+        )
+    world.concerns[code] = concern.id
+    world.deputy_opinions[code] = opinion.id
+    world.evaluator_reports[code] = report.id
+    world.recommendations[code] = recommendation.id
+    world.public_comments[code] = comment.id

@@ -9,26 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from app import clock
-from tests.support.browser import log_in, screenshot
+from tests.support.browser import canvas_drawn, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
 PLANTED = {"330109", "330110", "330111", "330113"}  # CT11 red there (app/demo/values.py)
-
-
-def _canvas_drawn(page, selector: str) -> bool:
-    """The chart's canvas exists and has non-blank pixels."""
-    return page.evaluate(
-        """(selector) => {
-            const canvas = document.querySelector(selector + ' canvas');
-            if (!canvas || !canvas.width || !canvas.height) return false;
-            const ctx = canvas.getContext('2d');
-            const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-            for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) return true; }
-            return false;
-        }""",
-        selector,
-    )
 
 
 def test_city_launches_joint_supervision_and_a_district_sees_its_task(page, live_server):
@@ -39,7 +24,7 @@ def test_city_launches_joint_supervision_and_a_district_sees_its_task(page, live
     expect(rows).to_have_count(13)
     assert page.locator('[data-testid="heat-matrix"] td[data-colour="red"]').count() > 0
     expect(page.get_by_test_id("rollup-trend")).to_have_attribute("data-drawn", "true")
-    assert _canvas_drawn(page, '[data-testid="rollup-trend"]')
+    assert canvas_drawn(page, '[data-testid="rollup-trend"]')
     screenshot(page, "browser-federation-overview.png")
 
     page.get_by_test_id("nav-common-problems").click()

@@ -4,6 +4,8 @@ every API error speaks both languages."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,3 +152,39 @@ def test_indicator_dictionary_in_english(client):
     assert "Unified indicator dictionary · version" in en
     assert "Roll-up rule" in en
     assert "统一指标体系" not in en
+
+
+def test_every_extracted_message_is_in_the_catalog(tmp_path):
+    """A new ``_('…')`` in a page or view without its English line fails here, not in
+    front of an English-speaking user."""
+    root = Path(__file__).resolve().parents[2]
+    pot = tmp_path / "messages.pot"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "gettext",
+            "-k",
+            "_",
+            "-o",
+            str(pot),
+            "app",
+            "tenants",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    with pot.open("rb") as handle:
+        extracted = {m.id for m in read_po(handle) if m.id}
+    known = {m.id for m in _catalog() if m.id}
+    assert sorted(extracted - known) == []
