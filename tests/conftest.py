@@ -134,4 +134,8 @@ def redis_url():
         if services.in_ci():
             pytest.fail("CI=true requires Redis")
         pytest.skip("Redis is not running")
-    return url
+    return services.run_redis_url()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    services.release()

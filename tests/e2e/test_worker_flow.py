@@ -35,7 +35,6 @@ from tests.support.http import csrf, login
 from tests.support.world import PASSWORD, build
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-E2E_REDIS_DB = 9  # its own Redis database: other tests' queues stay out of these workers
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +46,7 @@ def stack(backend, tmp_path_factory):
         if services.in_ci():
             pytest.fail("CI=true requires Redis")
         pytest.skip("Redis is not running")
-    redis_url = base.rsplit("/", 1)[0] + f"/{E2E_REDIS_DB}"
+    redis_url = services.run_redis_url()  # this run's own database, emptied when claimed
     Redis.from_url(redis_url).flushdb()
     name = f"judsup_e2e_{os.getpid()}"
     owner, app_url = fresh_postgres(services.pg_url(), name)
