@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from functools import partial
 
 import sqlalchemy as sa
-from flask import Flask, abort, current_app, has_app_context
-from flask.globals import app_ctx
+from flask import Flask, abort, current_app
+from flask.globals import _cv_app
 from sqlalchemy import event
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -102,9 +102,11 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 def _scope_key() -> int:
     # One session per app context (a request, a CLI command, a job); outside any
     # context there is no session to share, so a fresh key each time is wrong: raise.
-    if not has_app_context():
+    # (Read from Flask's context variable directly: this runs on every ``db.session``.)
+    ctx = _cv_app.get(None)
+    if ctx is None:
         raise RuntimeError("db.session used outside an application context")
-    return id(app_ctx._get_current_object())
+    return id(ctx)
 
 
 def _new_session() -> Session:

@@ -93,8 +93,9 @@ def rebuild(
         "version": version,
         "now": now,
     }
+    stored = _any_stored(session, under)
     try:
-        rows = _run(session, build_statement(min(depths), max(depths)), params)
+        rows = _run(session, build_statement(min(depths), max(depths), stored=stored), params)
     except UniqueViolation:
         # Another transaction stored one of these roll-ups since ours began: upsert all.
         rows = _run(session, build_statement(min(depths), max(depths), split=False), params)
@@ -111,6 +112,18 @@ def _run(session: Session, sql: str, params: dict) -> list:
         if any(unknown for _, _, unknown in rows):
             raise LeftToPython()
     return rows
+
+
+def _any_stored(session: Session, under: str) -> bool:
+    """Whether any roll-up of the tenants whose path starts with ``under`` is stored:
+    without one, the statement only inserts (nothing to compare, update or delete)."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    row = cursor.execute(
+        "SELECT EXISTS (SELECT FROM rollups r JOIN tenants t ON t.id = r.tenant_id "
+        "WHERE starts_with(t.path, %(under)s))",
+        {"under": under},
+    ).fetchone()
+    return bool(row[0])
 
 
 def _rollup_rules(specs) -> dict:
@@ -179,28 +192,34 @@ def _kids(level: int) -> str:
 
 
 def _level(level: int) -> str:
-    """The tenants at ``level``: their children's part and their own organs' sums."""
+    """The tenants at ``level`` that children report to: their children's part and
+    their own organs' sums (a tenant's own sums without a child's part are no roll-up,
+    and go up the tree as they are: :func:`_totals`)."""
     on = " AND ".join(f"o.{c} = k.{c}" for c in KEY)
     return f"""level_{level} AS MATERIALIZED (
-    SELECT {", ".join(f"coalesce(k.{c}, o.{c}) AS {c}" for c in (*KEY, "parent_id", "rank"))},
+    SELECT {", ".join(f"k.{c}" for c in (*KEY, "parent_id", "rank"))},
            k.n AS kids_n, k.num AS kids_num, k.den AS kids_den, k.reporting, k.ns, k.nums,
            k.dens, o.n AS own_n, o.num AS own_num, o.den AS own_den
-    FROM kids_{level} k FULL JOIN (SELECT * FROM own WHERE depth = {level}) o ON {on}
+    FROM kids_{level} k LEFT JOIN (SELECT * FROM own WHERE depth = {level}) o ON {on}
 )"""
 
 
 def _totals(level: int) -> str:
     """The totals of the tenants at ``level``: their children's, then their own (as
-    ``engine.fold`` adds them)."""
+    ``engine.fold`` adds them); or their own alone, where no child reports (most rows:
+    the leaves' — not widened to a roll-up's row, nor materialized again)."""
     added = {
-        column: f"CASE WHEN own_n IS NULL THEN kids_{column} WHEN kids_n IS NULL "
-        f"THEN own_{column} ELSE kids_{column} + own_{column} END"
+        column: f"CASE WHEN own_n IS NULL THEN kids_{column} ELSE kids_{column} + own_{column} END"
         for column in ("n", "num", "den")
     }
+    on = " AND ".join(f"l.{c} = o.{c}" for c in KEY)
     return f"""tot_{level} AS (
     SELECT {", ".join(KEY)}, parent_id, rank,
            {", ".join(f"{sql} AS {column}" for column, sql in added.items())}
     FROM level_{level}
+    UNION ALL
+    SELECT {", ".join(f"o.{c}" for c in KEY)}, o.parent_id, o.rank, o.n, o.num, o.den
+    FROM own o WHERE o.depth = {level} AND NOT EXISTS (SELECT FROM level_{level} l WHERE {on})
 )"""
 
 
@@ -215,9 +234,7 @@ def _fold(top: int, bottom: int) -> tuple[str, str]:
         ctes += [_kids(level), _level(level)]
         if level > top:
             ctes.append(_totals(level))
-    parents = " UNION ALL ".join(
-        f"SELECT * FROM level_{level} WHERE kids_n IS NOT NULL" for level in range(top, bottom)
-    )
+    parents = " UNION ALL ".join(f"SELECT * FROM level_{level}" for level in range(top, bottom))
     if top == bottom:  # a lone tenant: nothing rolls up
         parents = "SELECT " + ", ".join(f"NULL::{t} AS {c}" for c, t in LEVEL_COLUMNS.items())
         parents += " WHERE false"
@@ -225,13 +242,15 @@ def _fold(top: int, bottom: int) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=16)
-def build_statement(top: int, bottom: int, split: bool = True) -> str:
+def build_statement(top: int, bottom: int, split: bool = True, stored: bool = True) -> str:
     """The statement for a subtree whose tenants are ``top`` to ``bottom`` deep
-    (``split``: see :func:`_writes`)."""
+    (``split``: see :func:`_writes`; ``stored`` false: the subtree holds no stored
+    roll-up, so none is looked up, removed or updated — only inserted, and if another
+    transaction stored one meanwhile, the insert fails and ``rebuild`` upserts)."""
     folded, parents = _fold(top, bottom)
-    writes = _writes(split)
-    # grouped (and so sorted) as the next level up adds them: its sorts find them sorted
-    # grouped (and so sorted) as the level above adds them up: its sort finds them in order
+    writes = _writes(split, stored)
+    # grouped (and so sorted) as the level above adds them up: the leaves' totals, most
+    # of the rows, go up as they are (:func:`_totals`), and its sort finds them in order
     keys = ", ".join(("parent_id", "ci", "pidx", "pkind", "rank", "tenant_id", "depth"))
     carried = (
         "x.tenant_id, x.code, x.period, x.pkind, x.value, x.n_values, x.num, x.den, "
@@ -241,6 +260,22 @@ def build_statement(top: int, bottom: int, split: bool = True) -> str:
         "(SELECT c.*, g.n, g.median, g.mad FROM cur c JOIN grp g ON g.gp = c.gp "
         "AND g.ci = c.ci AND g.pidx = c.pidx AND g.pkind = c.pkind) x JOIN spec s ON s.ci = x.ci"
     )
+    rated = f"SELECT v.*, false AS known FROM ({verdict(peered, carried)}) v"
+    removed = ""
+    if stored:
+        rated = f"""
+    SELECT v.*, o.id IS NOT NULL AS known
+    FROM ({verdict(peered, carried)}) v
+    LEFT JOIN rollups o ON o.tenant_id = v.tenant_id AND o.indicator_code = v.code
+                       AND o.period = v.period
+"""
+        removed = """removed AS (
+    DELETE FROM rollups r USING nodes n
+    WHERE r.tenant_id = n.id AND NOT EXISTS (
+        SELECT 1 FROM rated x
+        WHERE x.tenant_id = r.tenant_id AND x.code = r.indicator_code AND x.period = r.period)
+),
+"""
     return f"""
 WITH spec AS ({unnest("s_", {**SPEC_COLUMNS, **ROLLUP_COLUMNS}, "ci")}),
 applies AS ({unnest("a_", {"code": "text", "level": "text", "family": "text"})}),
@@ -292,6 +327,7 @@ expected AS (
     GROUP BY c.parent_id, r.ci
 ),
 rolled AS MATERIALIZED (
+    SELECT r.*, CASE WHEN value = 'NaN' THEN NULL ELSE value END AS v FROM (
     SELECT k.tenant_id, coalesce(k.parent_id, -k.tenant_id) AS gp, k.ci, s.code,
            {period_text("k.pidx", "k.pkind")} AS period, k.pidx, k.pkind,
            k.kids_n AS n_values, k.kids_num AS num,
@@ -306,14 +342,11 @@ rolled AS MATERIALIZED (
            CASE WHEN k.own_n > 0 THEN {value_of("k.own_num", "k.own_den")} END AS own_value
     FROM ({parents}) k
     JOIN spec s ON s.ci = k.ci
-    LEFT JOIN expected e ON e.tenant_id = k.tenant_id AND e.ci = k.ci
-),
-valued AS (
-    SELECT rolled.*, CASE WHEN value = 'NaN' THEN NULL ELSE value END AS v FROM rolled
+    LEFT JOIN expected e ON e.tenant_id = k.tenant_id AND e.ci = k.ci OFFSET 0) r
 ),
 -- the peers: roll-ups of the parent's siblings (stored ones beside the subtree's root)
 peering AS (
-    SELECT gp, ci, period, pidx, pkind, v FROM valued
+    SELECT gp, ci, period, pidx, pkind, v FROM rolled
     UNION ALL
     SELECT t.parent_id, s.ci, r.period, {period_index("r.period")},
            {period_kind("r.period")}, CASE WHEN r.value = 'NaN' THEN NULL ELSE r.value END
@@ -322,31 +355,24 @@ peering AS (
     WHERE r.tenant_id = ANY(%(siblings)s)
 ),
 {stats_ctes("grp", "peering", "gp, ci, pidx, pkind")},
-cur AS ({history_window("valued", "tenant_id, ci")}),
-rated AS MATERIALIZED (
-    SELECT v.*, o.id IS NOT NULL AS known
-    FROM ({verdict(peered, carried)}) v
-    LEFT JOIN rollups o ON o.tenant_id = v.tenant_id AND o.indicator_code = v.code
-                       AND o.period = v.period
-),
-removed AS (
-    DELETE FROM rollups r USING nodes n
-    WHERE r.tenant_id = n.id AND NOT EXISTS (
-        SELECT 1 FROM rated x
-        WHERE x.tenant_id = r.tenant_id AND x.code = r.indicator_code AND x.period = r.period)
-),
-{writes}
+cur AS ({history_window("rolled", "tenant_id, ci")}),
+rated AS MATERIALIZED ({rated}),
+{removed}{writes}
 SELECT colour, count(*), bool_or(pkind = 3) FROM rated GROUP BY colour
 """
 
 
-def _writes(split: bool) -> str:
+def _writes(split: bool, stored: bool = True) -> str:
     """The CTEs writing the rated rows: new ones by a plain INSERT (an upsert costs a
     third more per row) and stored ones by an upsert that leaves a row alone when
-    nothing in it would change; or (``split`` false) all by that upsert."""
+    nothing in it would change; or (``split`` false) all by that upsert; or (``stored``
+    false: none is stored) all by the plain INSERT."""
     columns = ", ".join(("tenant_id", "indicator_code", "period", *WRITTEN, "computed_at"))
+    # JSON as text first: the same text is the same JSON, and parsing both sides to jsonb
+    # (a third of the upsert) is left to the rows whose texts differ (written by Python)
     unchanged = " AND ".join(
-        f"r.{c}::jsonb IS NOT DISTINCT FROM EXCLUDED.{c}::jsonb"
+        f"(r.{c}::text IS NOT DISTINCT FROM EXCLUDED.{c}::text "
+        f"OR r.{c}::jsonb IS NOT DISTINCT FROM EXCLUDED.{c}::jsonb)"
         if c in JSON
         else f"r.{c} IS NOT DISTINCT FROM EXCLUDED.{c}"
         for c in WRITTEN
@@ -359,6 +385,8 @@ def _writes(split: bool) -> str:
     writes = [("fresh", "NOT known", ""), ("renewed", "known", upsert)]
     if not split:
         writes = [("written", "true", upsert)]
+    elif not stored:
+        writes = [("fresh", "true", "")]
     return ",\n".join(
         f"""{name} AS (
     INSERT INTO rollups AS r ({columns})

@@ -107,7 +107,28 @@ def _scope_statement(state) -> None:
     scope = _require_scope("query")
     if scope.system:
         return
-    state.statement = state.statement.options(_tenant_criteria(scope.tenant_id))
+    state.statement = _scoped(state.statement, scope.tenant_id)
+
+
+# The scoped form of a statement, per tenant, for statements built once and run many times:
+# the same object each time, so SQLAlchemy computes its cache key once (the key, with the
+# tenant's id among its parameters, is memoized on the statement) instead of walking the
+# whole statement on every execution. Keyed weakly: a statement built per request, and its
+# scoped forms, go when it does.
+_SCOPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_SCOPED_PER_STATEMENT_MAX = 1_000
+
+
+def _scoped(statement, tid: int):
+    forms = _SCOPED.get(statement)
+    if forms is None:
+        forms = _SCOPED[statement] = {}
+    scoped = forms.get(tid)
+    if scoped is None:
+        if len(forms) >= _SCOPED_PER_STATEMENT_MAX:
+            forms.clear()
+        scoped = forms[tid] = statement.options(_tenant_criteria(tid))
+    return scoped
 
 
 _CRITERIA: dict[int, object] = {}

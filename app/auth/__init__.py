@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 from app.audit.recorder import Actor, reset_actor, set_actor
@@ -37,7 +38,7 @@ def _check_csrf() -> None:
 def _settle_identity() -> None:
     """Load the user once, then name the actor for the audit log; outside tenant URLs
     the scope is the user's own tenant."""
-    user = current_user
+    user = current_user._get_current_object()  # loaded here, once; then no proxy hops
     if not user.is_authenticated:
         g.audit_token = set_actor(Actor("anonymous", address=request.remote_addr or ""))
         return
@@ -48,7 +49,24 @@ def _settle_identity() -> None:
         g.home_scope_token = enter_tenant(user.tenant_id)
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session (what Flask-Login keeps its key in), with the signing
+    serializer built once per set of keys rather than on every request."""
+
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            self._serializers = {keys: serializer}  # the keys changed: forget the old ones
+        return serializer
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = CookieSessions()
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
     login_manager.login_view = "auth.login"

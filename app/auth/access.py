@@ -23,11 +23,12 @@ ANCESTORS_NEVER, ANCESTORS_READ, ANCESTORS_IF_GRANTED = "never", "read", "if_gra
 def may_enter(roles: tuple[str, ...], ancestors: str) -> int | None:
     """None if the current user may use the route here, else the status to answer."""
     tenant = g.tenant
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
         return 404 if g.get("foreign_user") else 401
-    if current_user.tenant_id == tenant.id:
-        return None if current_user.role in roles else 403
-    if current_user.role not in CONGRESS_ROLES or ancestors == ANCESTORS_NEVER:
+    if user.tenant_id == tenant.id:
+        return None if user.role in roles else 403
+    if user.role not in CONGRESS_ROLES or ancestors == ANCESTORS_NEVER:
         return 404
     if ancestors == ANCESTORS_IF_GRANTED and not tenant.raw_readable_by_ancestors:
         return 404

@@ -235,11 +235,11 @@ def test_a_roll_up_stored_meanwhile_elsewhere_means_upserting_all(session, monke
     build = in_database.build_statement
     splits = []
 
-    def conflicting(top, bottom, split=True):
+    def conflicting(top, bottom, split=True, stored=True):
         splits.append(split)
         if split:
             return "DO $$ BEGIN RAISE unique_violation USING MESSAGE = 'meanwhile'; END $$"
-        return build(top, bottom, split)
+        return build(top, bottom, split, stored)
 
     with system_scope(), clock.frozen_at(NOW):
         made = _tree(session, random.Random(6), _root(session))

@@ -45,6 +45,17 @@ def test_another_tenants_row_by_id_is_invisible(session, world):
         assert session.scalars(sa.select(Organ).where(Organ.id == foreign)).first() is None
 
 
+def test_a_statement_built_once_is_scoped_to_each_tenant_it_runs_in(session, world):
+    """The scoped form of a statement is kept per tenant (its cache key computed once):
+    the same statement object, run in turn as two tenants, sees each one's rows only."""
+    once = sa.select(Organ.tenant_id)
+    for _ in range(2):
+        for code in ("330106", "330105", "330106"):
+            with tenant_scope(world.tenant_id(code)):
+                seen = set(session.scalars(once))
+            assert seen == {world.tenant_id(code)}
+
+
 def test_bulk_update_and_delete_are_scoped(session, world):
     with tenant_scope(world.tenant_id("330106")):
         session.execute(sa.update(Organ).values(active=False))
