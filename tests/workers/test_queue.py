@@ -10,6 +10,7 @@ import uuid
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.registry import ScheduledJobRegistry
 
 from app.db import db
 from tests.support import jobs
@@ -51,6 +52,12 @@ def test_rq_job_is_enqueued_at_commit_and_run_by_a_worker_process(app, tx, redis
     app.config["REDIS_URL"] = redis_url
     try:
         Queue(queue_name, connection=redis).empty()
+        # A worker schedules the periodic sweep for its next slot; one left by an earlier
+        # worker of this run (the end-to-end tests) may be due by now, and the burst worker
+        # would run it too, against whatever database its environment names.
+        scheduled = ScheduledJobRegistry(queue_name, connection=redis)
+        for job_id in scheduled.get_job_ids():
+            scheduled.remove(job_id, delete_job=True)
         with app.app_context():
             after_commit(
                 db.session,
