@@ -18,7 +18,9 @@ drives it with wrk (Debian's ``wrk``), one target after the other:
 The targets are taken in turn, ``--rounds`` times, so a change in the machine's load falls
 on all of them alike. For each: requests per second and p95 latency (wrk's own histogram;
 the median of the rounds'), side by side, and each throughput as a fraction of the bare
-endpoint's. Goals: the dashboard API at
+endpoint's; and where the CPU went, per request: the app server (gunicorn and its workers),
+PostgreSQL's processes, and the whole machine busy (wrk and the kernel included), read from
+/proc around each run. Goals: the dashboard API at
 least 30% of the bare endpoint's throughput; the page's p95 under 100 ms. The last line is
 the same figures as JSON. ``--short`` (the test suite's run): one year, two seconds each.
 """
@@ -39,6 +41,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from http.cookiejar import CookieJar
+from pathlib import Path
 
 from _setup import ROOT, BenchDatabase
 
@@ -83,6 +86,9 @@ class Measured:
     p99_ms: float
     bad_status: int
     errors: int
+    app_cpu_us: float | None = None
+    db_cpu_us: float | None = None
+    busy_cpu_us: float | None = None
     share_of_bare: float | None = None
 
 
@@ -245,6 +251,37 @@ def check(base: str, target: Target) -> None:
         raise SystemExit(f"{target.label}: no options in the answer")
 
 
+# --- where the CPU went ------------------------------------------------------------------------
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float] | None:
+    """CPU seconds used so far by the app server (gunicorn and its workers) and by
+    PostgreSQL's processes, and the machine's busy seconds over all cores (None without
+    Linux's /proc)."""
+    proc = Path("/proc")
+    if not (proc / "stat").exists():
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"app": 0.0, "db": 0.0}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(entry.name) == server_pid or int(fields[1]) == server_pid:
+            used["app"] += seconds
+        elif name.startswith("postgres"):
+            used["db"] += seconds
+    jiffies = [int(x) for x in (proc / "stat").read_text().split("\n", 1)[0].split()[1:8]]
+    used["busy"] = (sum(jiffies) - jiffies[3] - jiffies[4]) / tick  # all but idle and iowait
+    return used
+
+
 # --- wrk ----------------------------------------------------------------------------------------
 
 
@@ -279,25 +316,31 @@ def run_wrk(base: str, target: Target, seconds: float, connections: int, threads
     return {k: int(v) for k, v in (pair.split("=") for pair in line.split()[1:])}
 
 
-def measure(base: str, found: list[Target], args) -> list[Measured]:
+def measure(base: str, found: list[Target], args, server_pid: int) -> list[Measured]:
     """Every target, ``args.rounds`` times in turn (so a change in the machine's load
     falls on all of them alike): throughput over all rounds, latencies the median of the
-    rounds' percentiles."""
+    rounds' percentiles, CPU per request over all rounds."""
     for target in found:
         check(base, target)
         run_wrk(base, target, args.warmup, args.connections, 1)  # every worker warm
     runs: dict[str, list[dict]] = {t.key: [] for t in found}
     for _ in range(args.rounds):
         for target in found:
-            runs[target.key].append(
-                run_wrk(base, target, args.duration / args.rounds, args.connections, 1)
-            )
+            before = cpu_seconds(server_pid)
+            raw = run_wrk(base, target, args.duration / args.rounds, args.connections, 1)
+            after = cpu_seconds(server_pid)
+            if before and after:
+                raw["cpu"] = {k: after[k] - before[k] for k in after}
+            runs[target.key].append(raw)
     return [_combined(target, runs[target.key]) for target in found]
 
 
 def _combined(target: Target, raws: list[dict]) -> Measured:
     requests = sum(r["requests"] for r in raws)
     seconds = sum(r["duration_us"] for r in raws) / 1e6
+    cpu = None
+    if requests and all("cpu" in r for r in raws):
+        cpu = {k: sum(r["cpu"][k] for r in raws) / requests * 1e6 for k in ("app", "db", "busy")}
     return Measured(
         target.key,
         target.label,
@@ -308,6 +351,7 @@ def _combined(target: Target, raws: list[dict]) -> Measured:
         *(statistics.median(r[f"p{q}_us"] for r in raws) / 1000 for q in (50, 95, 99)),
         sum(r["bad_status"] for r in raws),
         sum(r["errors"] for r in raws),
+        *((cpu["app"], cpu["db"], cpu["busy"]) if cpu else (None, None, None)),
     )
 
 
@@ -323,12 +367,23 @@ def report(results: list[Measured], args, backend: str) -> bool:
         f"{args.workers} sync workers; {backend}; {os.cpu_count()} CPUs shared by all; "
         f"load average {args.load[0]:.1f} before, {args.load[1]:.1f} after\n"
     )
-    print(f"{'target':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'x bare':>7}  bad")
+    print(
+        f"{'target':<48} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'x bare':>7} "
+        f"{'app us':>7} {'db us':>6} {'all us':>7}  bad"
+    )
     for row in results:
+        cpu = " ".join(
+            f"{'-' if v is None else round(v):>{w}}"
+            for v, w in ((row.app_cpu_us, 7), (row.db_cpu_us, 6), (row.busy_cpu_us, 7))
+        )
         print(
             f"{row.label:<48} {row.rps:>9.1f} {row.p50_ms:>8.1f} {row.p95_ms:>8.1f} "
-            f"{row.share_of_bare:>7.2f}  {row.bad_status + row.errors}"
+            f"{row.share_of_bare:>7.2f} {cpu}  {row.bad_status + row.errors}"
         )
+    print(
+        "(us: CPU microseconds per request of the app server, of PostgreSQL, and of the "
+        "whole machine busy)"
+    )
     print()
     met = True
     for row in results:
@@ -378,7 +433,7 @@ def main() -> int:
         try:
             wait_until_up(base, server)
             load_before = os.getloadavg()[0]
-            results = measure(base, targets(base, args.chart), args)
+            results = measure(base, targets(base, args.chart), args, server.pid)
             args.load = (load_before, os.getloadavg()[0])
         finally:
             stop(server)

@@ -35,7 +35,8 @@ def test_dashboard_load_benchmark_runs_and_reports_its_figures():
     assert "req/s" in out and "p95 ms" in out and "x bare" in out
     assert "(goal >= 30%)" in out and "(goal < 100 ms)" in out
     (line,) = [x for x in out.splitlines() if x.startswith("json: ")]
-    figures = {row["key"]: row for row in json.loads(line[len("json: ") :])["results"]}
+    report = json.loads(line[len("json: ") :])
+    figures = {row["key"]: row for row in report["results"]}
     assert set(KEYS) <= set(figures)
     for key, row in figures.items():
         assert row["requests"] > 0 and row["rps"] > 0, key
@@ -44,3 +45,9 @@ def test_dashboard_load_benchmark_runs_and_reports_its_figures():
     assert figures["bare"]["share_of_bare"] == 1
     api = figures["api-330106"]
     assert api["share_of_bare"] == pytest.approx(api["rps"] / figures["bare"]["rps"])
+    if Path("/proc/stat").exists():  # where the CPU went, per request
+        for key, row in figures.items():
+            assert 0 < row["app_cpu_us"] <= 1.1 * row["busy_cpu_us"], key  # ticks: coarse
+        if report["backend"] == "postgresql":
+            assert figures["api-330106"]["db_cpu_us"] > 0  # the API reads PostgreSQL
+            assert figures["bare"]["db_cpu_us"] < figures["api-330106"]["db_cpu_us"]
