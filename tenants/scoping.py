@@ -1,7 +1,9 @@
 """Tenant scoping in one place.
 
 Every query on a tenant-owned table is narrowed to the current tenant by a session
-event; a query on such a table with no tenant context raises. New rows take the
+event; a query on such a table with no tenant context raises, and so does one written
+in Core (on ``Model.__table__``) inside a tenant's scope, which the ORM's filter cannot
+reach. New rows take the
 current tenant and may not name another. On PostgreSQL the same context is handed to
 row-level-security policies through ``set_config(..., true)`` per transaction, so a
 forgotten filter (or raw SQL) still cannot see foreign rows.
@@ -107,7 +109,36 @@ def _scope_statement(state) -> None:
     scope = _require_scope("query")
     if scope.system:
         return
+    if state.statement._propagate_attrs.get("compile_state_plugin") != "orm":
+        _refuse_core(state)
     state.statement = _scoped(state.statement, scope.tenant_id)
+
+
+def _refuse_core(state) -> None:
+    """Raise if a statement that is not ORM-enabled names a tenant-owned table in Core
+    (``Model.__table__`` or its columns): the ORM's filter attaches to the models, so such
+    a statement would read every tenant's rows (on PostgreSQL row-level security would
+    still stop it; on SQLite nothing would). A statement whose model attributes sit inside
+    an EXISTS or a CTE is not ORM-enabled at the top, yet filtered: it passes."""
+    owned = _tenant_tables(state.session)
+    core_columns, plain_tables, modelled = set(), set(), set()
+    for element in visitors.iterate(state.statement):
+        is_column = isinstance(element, sa.Column)
+        if not (is_column or isinstance(element, sa.Table)):
+            continue
+        table = element.table.name if is_column else element.name
+        if table not in owned:
+            continue
+        if "parententity" in element._annotations:
+            modelled.add(table)
+        else:
+            (core_columns if is_column else plain_tables).add(table)
+    core = core_columns | (plain_tables - modelled)
+    if core:
+        raise TenantScopeError(
+            f"a Core statement on tenant-owned {', '.join(sorted(core))} cannot be narrowed "
+            "to the tenant: select the model's attributes instead of Model.__table__"
+        )
 
 
 # The scoped form of a statement, per tenant, for statements built once and run many times:
