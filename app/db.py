@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import partial
 
@@ -70,6 +69,7 @@ def make_engine(url: str) -> sa.Engine:
         event.listen(engine, "checkin", _note_checkin)
         event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
     event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "checkin", _forget_writer)
     return engine
 
 
@@ -101,7 +101,7 @@ def _ping_if_idle(dialect, dbapi_conn, record, _proxy) -> None:
 # and PostgreSQL parsed and planned every query of every request again. A transaction that
 # wrote nothing ends the same either way (its ``set_config(..., true)`` goes with it), so
 # a safe request (GET, HEAD, OPTIONS) answered normally (below 400), with a clean session
-# and only reads sent since its session began, ends with COMMIT and keeps the cache.
+# and only reads sent in its transaction, ends with COMMIT and keeps the cache.
 # Measured under bench/dashboard_load.py's load: PostgreSQL's CPU per dashboard API request
 # 462 -> 180 us, the API's throughput 1,043 -> 1,263 req/s. Anything else (a write, a
 # pending ORM change, an error, an unsafe method) still ends with ROLLBACK: the teardown
@@ -113,13 +113,28 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Statements that change no data. Anything else counts as a write, conservatively: a CTE
 # (it may hold an INSERT), SET (it would outlive a COMMIT), a comment before a SELECT.
 _READS = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-_wrote: ContextVar[bool] = ContextVar("judsup_wrote", default=False)
+# Whether the session's current transaction wrote: kept in ``session.info``, which the
+# connection the transaction runs on points to while it does.
+WROTE, WRITER = "judsup_wrote", "judsup_writer"
 log = logging.getLogger(__name__)
 
 
-def _note_write(_conn, _cursor, statement: str, *_args) -> None:
-    if not statement.startswith(_READS) and not statement.lstrip().upper().startswith(_READS):
-        _wrote.set(True)
+def _note_write(conn, _cursor, statement: str, *_args) -> None:
+    if statement.startswith(_READS) or statement.lstrip().upper().startswith(_READS):
+        return
+    writer = conn.info.get(WRITER)
+    if writer is not None:
+        writer[WROTE] = True
+
+
+def _transaction_began(session: Session, transaction, connection) -> None:
+    if transaction.parent is None:
+        session.info[WROTE] = False  # a new transaction: nothing written in it yet
+    connection.info[WRITER] = session.info
+
+
+def _forget_writer(_dbapi_conn, record) -> None:
+    record.info.pop(WRITER, None)  # back in the pool: no session's any more
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -152,7 +167,6 @@ def _note_answer(response):
 
 
 def _new_session() -> Session:
-    _wrote.set(False)  # what this context writes is noted from here on
     return current_app.extensions["judsup.db"].sessionmaker()
 
 
@@ -164,6 +178,8 @@ class Database:
 
     def init_app(self, app: Flask) -> None:
         app.extensions["judsup.db"] = AppDatabase(app.config["SQLALCHEMY_DATABASE_URI"])
+        if not event.contains(Session, "after_begin", _transaction_began):
+            event.listen(Session, "after_begin", _transaction_began)
         app.after_request(_note_answer)
         app.teardown_request(self._finish_reading)
         app.teardown_appcontext(self._remove)
@@ -174,10 +190,12 @@ class Database:
         nothing."""
         if exc is not None or request.method not in SAFE_METHODS or g.get(ANSWER_FAILED, True):
             return
-        if not self.session.registry.has() or _wrote.get():
-            return  # the request never touched the database, or wrote
+        if not self.session.registry.has():
+            return  # the request never touched the database
         session = self.session()
-        if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        if not session.in_transaction() or session.info.get(WROTE, True):
+            return  # no transaction, or one that wrote (or never reached the database)
+        if session.new or session.dirty or session.deleted:
             return
         try:
             session.commit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask import abort, jsonify, request
+from flask import abort, current_app, jsonify, request
 from sqlalchemy import event
 
 from app import create_app
@@ -60,6 +60,17 @@ def probe(database, world):
         db.session.execute(sa.text("INSERT INTO probe_rows VALUES (1)"))
         return jsonify(ok=True)
 
+    def write_then_read_elsewhere():
+        write_uncommitted()
+        with current_app.app_context():  # another session, on another connection, only reads
+            _count_tenants()
+        return jsonify(ok=True)
+
+    def write_commit_then_read():
+        write_uncommitted()
+        db.session.commit()
+        return jsonify(tenants=_count_tenants())
+
     def exists():
         return jsonify(exists=bool(db.session.execute(sa.text(temp_exists)).scalar()))
 
@@ -75,6 +86,8 @@ def probe(database, world):
 
     app.add_url_rule("/probe/read", view_func=read, methods=["GET", "POST"])
     app.add_url_rule("/probe/write", view_func=write_uncommitted)
+    app.add_url_rule("/probe/write-then-read-elsewhere", view_func=write_then_read_elsewhere)
+    app.add_url_rule("/probe/write-commit-then-read", view_func=write_commit_then_read)
     app.add_url_rule("/probe/exists", view_func=exists)
     app.add_url_rule("/probe/dirty", view_func=dirty)
     app.add_url_rule("/probe/fail", view_func=fail)
@@ -109,6 +122,22 @@ def test_a_get_that_wrote_without_committing_ends_with_rollback(probe):
     # the temporary table and its row went with the transaction
     assert client.get("/probe/exists").json == {"exists": False}
     assert probe.ends == ["ROLLBACK", "COMMIT"]  # the next read is clean again
+
+
+def test_what_another_session_did_not_write_does_not_clear_this_ones_write(probe):
+    """Whether a transaction wrote is kept per session: a read-only session opened meanwhile
+    (a nested app context, another connection) does not make this one's write look clean."""
+    client = probe.test_client()
+    assert client.get("/probe/write-then-read-elsewhere").status_code == 200
+    assert probe.ends == ["ROLLBACK", "ROLLBACK"]  # the inner session's, then the request's
+    assert client.get("/probe/exists").json == {"exists": False}
+
+
+def test_a_transaction_after_a_committed_write_is_judged_on_its_own(probe):
+    client = probe.test_client()
+    assert client.get("/probe/write-commit-then-read").status_code == 200
+    assert probe.ends == ["COMMIT", "COMMIT"]  # the view's commit; then the read's
+    assert client.get("/probe/exists").json == {"exists": True}  # committed, for this connection
 
 
 def test_a_get_that_left_a_change_pending_ends_with_rollback(probe, world):
