@@ -49,7 +49,8 @@ def jobs_cli() -> None:
 )
 @with_appcontext
 def sweep_command(now_text: str | None) -> None:
-    """Escalate overdue tickets and opinions; remind organs of tickets about to fall due."""
+    """Escalate overdue tickets, opinions, key concerns and deputies' opinions; remind
+    organs of tickets about to fall due."""
     from datetime import datetime
 
     from app import clock
@@ -64,5 +65,7 @@ def sweep_command(now_text: str | None) -> None:
     report = run_sweep(now)
     click.echo(
         f"sweep as of {now.isoformat()}: escalated={report.escalated} due_soon={report.due_soon} "
-        f"overdue_opinions={report.opinions_escalated}"
+        f"overdue_opinions={report.opinions_escalated} "
+        f"overdue_concerns={report.concerns_escalated} "
+        f"overdue_deputy_opinions={report.deputy_opinions_escalated}"
     )

@@ -7,19 +7,22 @@
                       follow_up
 
     open | follow_up ──withdraw (comment)──▶ withdrawn
+    open | follow_up ──escalate──▶ the same status      (overdue; the sweep, once a deadline)
 
 Staff flag an item for an organ's attention (a surge in an indicator, an internet hot
 topic, anything else) with a deadline; the organ responds in writing; staff either close
 the concern or ask a follow-up question (追问, with a new deadline), which the organ
 answers the same way. Staff may withdraw a concern the organ has not answered yet (the
-reason is kept). Deputies and viewers read concerns and responses; they act on none.
+reason is kept). Deputies and viewers read concerns and responses; they act on none. A
+concern whose deadline passes unanswered is escalated by the periodic sweep (``system``),
+once per deadline: a follow-up question sets a new one.
 
 The caller checks what the table cannot: that an organ user belongs to the concern's organ.
 """
 
 from __future__ import annotations
 
-from app.statemachine import STAFF, Machine, TransitionError
+from app.statemachine import STAFF, SYSTEM, Machine, TransitionError
 
 OPEN, RESPONDED, FOLLOW_UP, CLOSED, WITHDRAWN = (
     "open",
@@ -35,6 +38,7 @@ OPEN_STATUSES = frozenset(STATUSES) - TERMINAL_STATUSES
 AWAITING_ORGAN = frozenset({OPEN, FOLLOW_UP})
 
 RESPOND, CLOSE, FOLLOW_UP_ACTION, WITHDRAW = "respond", "close", "follow_up", "withdraw"
+ESCALATE = "escalate"
 FLAG = "flag"  # the event that opens a concern's history; not a transition
 
 STATUS_LABELS = {
@@ -50,6 +54,7 @@ ACTION_LABELS = {
     CLOSE: ("办结", "close"),
     FOLLOW_UP_ACTION: ("追问", "ask a follow-up question"),
     WITHDRAW: ("撤销", "withdraw"),
+    ESCALATE: ("逾期督办", "escalate as overdue"),
 }
 
 MACHINE = Machine(
@@ -63,12 +68,15 @@ MACHINE = Machine(
         (RESPONDED, FOLLOW_UP_ACTION): FOLLOW_UP,
         (OPEN, WITHDRAW): WITHDRAWN,
         (FOLLOW_UP, WITHDRAW): WITHDRAWN,
+        (OPEN, ESCALATE): OPEN,
+        (FOLLOW_UP, ESCALATE): FOLLOW_UP,
     },
     who_may={
         RESPOND: frozenset({"organ"}),
         CLOSE: STAFF,
         FOLLOW_UP_ACTION: STAFF,
         WITHDRAW: STAFF,
+        ESCALATE: frozenset({SYSTEM}),
     },
     comment_required=frozenset({RESPOND, FOLLOW_UP_ACTION, WITHDRAW}),
 )

@@ -140,6 +140,7 @@ def act(
         _tell_staff(session, concern)
     elif action == states.FOLLOW_UP_ACTION:
         concern.deadline = deadline_in(deadline_days)
+        concern.escalated_at = None  # a new deadline, which the sweep may escalate in turn
         _tell_organ_follow_up(session, concern, text)
     if new in states.TERMINAL_STATUSES:
         concern.closed_at = clock.now()

@@ -224,6 +224,7 @@ def rate(
     if new == states.REHANDLING:
         opinion.round += 1
         opinion.deadline = deadline_in(rehandle_days)
+        opinion.escalated_at = None  # a new round, which the sweep may escalate in turn
     zh, en = RATINGS[rating]
     again = new == states.REHANDLING
     more_zh = f",请于 {opinion.deadline:%Y-%m-%d} 前重新答复" if again else ""

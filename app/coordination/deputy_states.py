@@ -8,6 +8,7 @@
     rehandling ──answer──▶ answered
     submitted ──decline (comment)──▶ declined                        (closed)
     submitted ──withdraw (comment)──▶ withdrawn                      (closed)
+    assigned | rehandling ──escalate──▶ the same status    (overdue; the sweep, once a round)
 
 A deputy raises an opinion or suggestion on an organ's work from any page (a chart, a
 ticket, a lab sheet). Staff assign it to an organ with a deadline in working days (交办), or
@@ -20,12 +21,13 @@ as ``not_satisfied``.
 Who may do each (:data:`MACHINE`'s ``who_may``): staff and admins assign and decline; the
 organ answers (the caller checks it is the assigned organ); the deputy withdraws and rates
 (the caller says whether the user is the author: another deputy may not). A deputy cannot
-assign; an organ cannot rate; viewers and evaluators act on nothing.
+assign; an organ cannot rate; viewers and evaluators act on nothing. An opinion whose organ
+lets the deadline pass is escalated by the periodic sweep (``system``), once per round.
 """
 
 from __future__ import annotations
 
-from app.statemachine import NOT_THE_AUTHOR, STAFF, Machine, TransitionError
+from app.statemachine import NOT_THE_AUTHOR, STAFF, SYSTEM, Machine, TransitionError
 
 SUBMITTED, ASSIGNED, ANSWERED, REHANDLING = "submitted", "assigned", "answered", "rehandling"
 SATISFIED, BASICALLY_SATISFIED, NOT_SATISFIED = (
@@ -56,6 +58,7 @@ ORGAN_VISIBLE = frozenset(
 MAX_ROUNDS = 2
 
 ASSIGN, DECLINE, WITHDRAW, ANSWER = "assign", "decline", "withdraw", "answer"
+ESCALATE = "escalate"
 RATE_SATISFIED = "rate_satisfied"
 RATE_BASICALLY_SATISFIED = "rate_basically_satisfied"
 RATE_NOT_SATISFIED = "rate_not_satisfied"
@@ -88,6 +91,7 @@ ACTION_LABELS = {
     RATE_SATISFIED: ("评价为满意", "rate as satisfied"),
     RATE_BASICALLY_SATISFIED: ("评价为基本满意", "rate as basically satisfied"),
     RATE_NOT_SATISFIED: ("评价为不满意", "rate as not satisfied"),
+    ESCALATE: ("逾期督办", "escalate as overdue"),
 }
 DEPUTY = frozenset({"deputy"})
 
@@ -104,6 +108,8 @@ MACHINE = Machine(
         (ANSWERED, RATE_SATISFIED): SATISFIED,
         (ANSWERED, RATE_BASICALLY_SATISFIED): BASICALLY_SATISFIED,
         (ANSWERED, RATE_NOT_SATISFIED): REHANDLING,
+        (ASSIGNED, ESCALATE): ASSIGNED,
+        (REHANDLING, ESCALATE): REHANDLING,
     },
     who_may={
         ASSIGN: STAFF,
@@ -113,6 +119,7 @@ MACHINE = Machine(
         RATE_SATISFIED: DEPUTY,
         RATE_BASICALLY_SATISFIED: DEPUTY,
         RATE_NOT_SATISFIED: DEPUTY,
+        ESCALATE: frozenset({SYSTEM}),
     },
     comment_required=frozenset({DECLINE, WITHDRAW, ANSWER, RATE_NOT_SATISFIED}),
 )

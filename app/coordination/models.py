@@ -58,6 +58,8 @@ class KeyConcern(TenantOwned, Base):
     flagged_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_deadline: Mapped[date] = mapped_column(sa.Date)
     deadline: Mapped[date] = mapped_column(sa.Date)
+    # Set when the sweep escalated the current deadline; a follow-up question clears it.
+    escalated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
     organ: Mapped[Organ] = relationship()
@@ -123,6 +125,8 @@ class DeputyOpinion(TenantOwned, Base):
     answered_at: Mapped[datetime | None]
     first_deadline: Mapped[date | None] = mapped_column(sa.Date)
     deadline: Mapped[date | None] = mapped_column(sa.Date)
+    # Set when the sweep escalated this round's deadline; a new round clears it.
+    escalated_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
     organ: Mapped[Organ | None] = relationship()

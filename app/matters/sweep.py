@@ -53,7 +53,7 @@ def _escalate(session: Session, opinion: Opinion, now: datetime) -> None:
     tenant = session.get(Tenant, opinion.tenant_id)
     key = f"opinion-{opinion.id}-overdue-{opinion.round}"
     organ = opinion.organ.name_zh
-    for user_id, tenant_id in _watchers(session, tenant):
+    for user_id, tenant_id in watchers(session, tenant):
         notify(
             session,
             user_id,
@@ -78,8 +78,8 @@ def _escalate(session: Session, opinion: Opinion, now: datetime) -> None:
         )
 
 
-def _watchers(session: Session, tenant: Tenant) -> list[tuple[int, int]]:
-    """Staff and admins of the congress and of its parent."""
+def watchers(session: Session, tenant: Tenant) -> list[tuple[int, int]]:
+    """Staff and admins of the congress and of its parent: who hears of an escalation."""
     tenants = [tenant.id] + ([tenant.parent_id] if tenant.parent_id else [])
     return session.execute(
         sa.select(User.id, User.tenant_id).where(

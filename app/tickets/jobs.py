@@ -64,9 +64,12 @@ def periodic_sweep() -> None:
     now = clock.now()
     report = run_sweep(now)
     log.info(
-        "sweep escalated=%s due_soon=%s overdue_opinions=%s",
+        "sweep escalated=%s due_soon=%s overdue_opinions=%s overdue_concerns=%s "
+        "overdue_deputy_opinions=%s",
         report.escalated,
         report.due_soon,
         report.opinions_escalated,
+        report.concerns_escalated,
+        report.deputy_opinions_escalated,
     )
     schedule_next(queue_named("default"), now, current_app.config["SWEEP_EVERY_MINUTES"])

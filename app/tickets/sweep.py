@@ -1,6 +1,7 @@
 """The periodic sweep: overdue tickets are escalated (marked; the congress staff and the
 parent tenant's staff told), tickets about to fall due remind their organ; overdue
-supervision opinions are escalated the same way (:mod:`app.matters.sweep`). Idempotent:
+supervision opinions, key concerns and deputies' opinions are escalated the same way
+(:mod:`app.matters.sweep`, :mod:`app.coordination.sweep`). Idempotent:
 an escalation happens once, a notice is sent once per subject."""
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.auth.models import User
 from app.calendar.workdays import CalendarGap, load_calendar, working_days_between
+from app.coordination.sweep import escalate_overdue as escalate_overdue_coordination
 from app.matters.sweep import escalate_overdue as escalate_overdue_opinions
+from app.matters.sweep import watchers
 from app.notifications.service import notify
 from app.ratings.engine import settings_for
 from app.tickets.models import Ticket, TicketEvent
@@ -29,6 +32,8 @@ class SweepReport:
     escalated: int = 0
     due_soon: int = 0
     opinions_escalated: int = 0  # supervision opinions overdue (app.matters.sweep)
+    concerns_escalated: int = 0  # key concerns overdue (app.coordination.sweep)
+    deputy_opinions_escalated: int = 0  # deputies' opinions overdue (the same)
 
 
 def sweep(session: Session, now: datetime | None = None) -> SweepReport:
@@ -46,6 +51,9 @@ def sweep(session: Session, now: datetime | None = None) -> SweepReport:
         report.escalated += 1
     report.due_soon = _remind(session, today)
     report.opinions_escalated = escalate_overdue_opinions(session, now)
+    coordination = escalate_overdue_coordination(session, now)
+    report.concerns_escalated = coordination.concerns
+    report.deputy_opinions_escalated = coordination.deputy_opinions
     return report
 
 
@@ -66,14 +74,8 @@ def _escalate(session: Session, ticket: Ticket, now: datetime) -> None:
         )
     )
     tenant = session.get(Tenant, ticket.tenant_id)
-    watchers = [tenant.id] + ([tenant.parent_id] if tenant.parent_id else [])
-    users = session.execute(
-        sa.select(User.id, User.tenant_id).where(
-            User.tenant_id.in_(watchers), User.role.in_(("staff", "admin")), User.active
-        )
-    ).all()
     organ = ticket.organ.name_zh
-    for user_id, tenant_id in users:
+    for user_id, tenant_id in watchers(session, tenant):
         notify(
             session,
             user_id,

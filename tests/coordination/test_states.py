@@ -43,6 +43,8 @@ CONCERN_ALLOWED = {
     (concern.RESPONDED, concern.FOLLOW_UP_ACTION, "staff"): concern.FOLLOW_UP,
     (concern.OPEN, concern.WITHDRAW, "staff"): concern.WITHDRAWN,
     (concern.FOLLOW_UP, concern.WITHDRAW, "admin"): concern.WITHDRAWN,
+    (concern.OPEN, concern.ESCALATE, "system"): concern.OPEN,
+    (concern.FOLLOW_UP, concern.ESCALATE, "system"): concern.FOLLOW_UP,
 }
 
 
@@ -118,6 +120,8 @@ DEPUTY_ALLOWED = {
     (deputy.ANSWERED, deputy.RATE_SATISFIED, "deputy"): deputy.SATISFIED,
     (deputy.ANSWERED, deputy.RATE_BASICALLY_SATISFIED, "deputy"): deputy.BASICALLY_SATISFIED,
     (deputy.ANSWERED, deputy.RATE_NOT_SATISFIED, "deputy"): deputy.REHANDLING,
+    (deputy.ASSIGNED, deputy.ESCALATE, "system"): deputy.ASSIGNED,
+    (deputy.REHANDLING, deputy.ESCALATE, "system"): deputy.REHANDLING,
 }
 
 
