@@ -222,9 +222,9 @@ def evaluate_opinion(opinion_id: int):
 @tenant_bp.get("/responsiveness")
 @allow(*READERS, ancestors=ANCESTORS_READ)
 def responsiveness_figures():
-    """Per organ, over its tickets and opinions: share answered on time, share accepted at
-    the first review, average days to answer — in all and per kind —, ranked best first
-    (an organ user: its own organ only)."""
+    """Per organ, over its tickets, opinions, key concerns and deputies' opinions: share
+    answered on time, share accepted at the first review, average days to answer — in all
+    and per kind —, ranked best first (an organ user: its own organ only)."""
     today = clock.today()
     organs = db.session.scalars(own_organ_only(sa.select(Organ), Organ.id).order_by(Organ.id))
     return jsonify(
@@ -235,8 +235,8 @@ def responsiveness_figures():
 @tenant_bp.get("/federation/responsiveness")
 @allow(*CONGRESS_READERS, ancestors=ANCESTORS_READ)
 def federation_responsiveness():
-    """The same figures per direct child congress, each over every ticket and opinion of
-    its subtree, ranked best first; no organ's figures, no item."""
+    """The same figures per direct child congress, each over every item of its subtree,
+    ranked best first; no organ's figures, no item."""
     today = clock.today()
     rows = responsiveness.children_figures(db.session, current_tenant.id, today)
     return jsonify(as_of=today.isoformat(), children=rows)

@@ -1,21 +1,24 @@
-"""How well each organ answers the congress (亮榜晒绩): over its response tickets and its
-supervision opinions, the share answered on time, the share accepted at the first review,
-and the average days to answer.
+"""How well each organ answers the congress (亮榜晒绩): over its response tickets, its
+supervision opinions, the key concerns flagged for it and the deputies' opinions assigned
+to it, the share answered on time, the share accepted at the first review, and the
+average days to answer.
 
-The rules, per item (a ticket or an opinion):
+The rules, per item (a ticket, an opinion, a concern or a deputy's opinion):
 
 - *answered*: a ticket's first answer; an opinion's first result report (a plan alone is
-  not an answer).
+  not an answer); a concern's first written response; a deputy's opinion's first answer.
 - *due*: answered, or still unanswered after its deadline (while it awaited the answer:
-  a ticket resolved by the data before its deadline was never due). Items not yet due
-  count in neither part of the on-time share.
-- *on time*: answered on or before the deadline the item was given first (an opinion's
-  later rounds, after "not satisfied", do not move it).
+  a ticket resolved by the data, or a concern withdrawn, before its deadline was never
+  due). Items not yet due count in neither part of the on-time share.
+- *on time*: answered on or before the deadline the item was given first (later rounds,
+  after "not satisfied" or a follow-up question, do not move it).
 - *accepted at first review*: of the items reviewed at least once, those whose first
-  review accepted the answer (a ticket accepted; an opinion evaluated satisfied or
-  basically satisfied) rather than returned it (returned; not satisfied).
-- *days to answer*: calendar days in Beijing from opening (a ticket) or issue (an opinion)
-  to the first answer, averaged over the answered items.
+  review accepted the answer (a ticket accepted; an opinion evaluated, or a deputy's
+  opinion rated, satisfied or basically satisfied; a concern closed) rather than
+  returned it (returned; not satisfied; a follow-up question asked).
+- *days to answer*: calendar days in Beijing from opening (a ticket), issue (an opinion),
+  flagging (a concern) or assignment (a deputy's opinion) to the first answer, averaged
+  over the answered items.
 
 Shares are fractions (0.5, not 50) rounded to four places; None where nothing counts.
 
@@ -35,23 +38,35 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.coordination import concern_states, deputy_states
+from app.coordination.models import ConcernEvent, DeputyOpinion, DeputyOpinionEvent, KeyConcern
 from app.matters import opinion_states
 from app.matters.models import Opinion, OpinionEvent
 from app.tickets.models import Ticket, TicketEvent
 from tenants.models import Tenant
 from tenants.scoping import system_scope
 
-KINDS = ("tickets", "opinions")
-ACCEPTING = {"accept": True, "return": False} | {
-    opinion_states.EVALUATE_SATISFIED: True,
-    opinion_states.EVALUATE_BASICALLY_SATISFIED: True,
-    opinion_states.EVALUATE_NOT_SATISFIED: False,
+KINDS = ("tickets", "opinions", "concerns", "deputy_opinions")
+# Per kind, the actions of a first review: whether each accepted the answer.
+ACCEPTING = {
+    "tickets": {"accept": True, "return": False},
+    "opinions": {
+        opinion_states.EVALUATE_SATISFIED: True,
+        opinion_states.EVALUATE_BASICALLY_SATISFIED: True,
+        opinion_states.EVALUATE_NOT_SATISFIED: False,
+    },
+    "concerns": {concern_states.CLOSE: True, concern_states.FOLLOW_UP_ACTION: False},
+    "deputy_opinions": {
+        deputy_states.RATE_SATISFIED: True,
+        deputy_states.RATE_BASICALLY_SATISFIED: True,
+        deputy_states.RATE_NOT_SATISFIED: False,
+    },
 }
 
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # "tickets" | "opinions"
+    kind: str  # one of KINDS
     organ_id: int
     opened_on: date
     deadline: date
@@ -148,50 +163,105 @@ def _below(stmt, owner, under: Tenant | None):
     )
 
 
-def _firsts(session: Session, event, key, answer: str, owner, under) -> tuple[dict, dict]:
+@dataclass(frozen=True)
+class _Kind:
+    """Where one kind of item lives: its table and the columns the rules read, its history
+    and the action that answers it."""
+
+    name: str
+    model: type
+    opened: object  # the column of when it reached the organ
+    deadline: object  # the deadline it was given first
+    event: type
+    event_key: object
+    answer: str
+    assigned_only: bool = False  # a deputy's opinion counts once assigned to an organ
+
+
+def _kinds() -> tuple[_Kind, ...]:
+    return (
+        _Kind(
+            "tickets",
+            Ticket,
+            Ticket.opened_at,
+            Ticket.deadline,
+            TicketEvent,
+            TicketEvent.ticket_id,
+            "answer",
+        ),
+        _Kind(
+            "opinions",
+            Opinion,
+            Opinion.issued_at,
+            Opinion.first_deadline,
+            OpinionEvent,
+            OpinionEvent.opinion_id,
+            opinion_states.SUBMIT_RESULT,
+        ),
+        _Kind(
+            "concerns",
+            KeyConcern,
+            KeyConcern.flagged_at,
+            KeyConcern.first_deadline,
+            ConcernEvent,
+            ConcernEvent.concern_id,
+            concern_states.RESPOND,
+        ),
+        _Kind(
+            "deputy_opinions",
+            DeputyOpinion,
+            DeputyOpinion.assigned_at,
+            DeputyOpinion.first_deadline,
+            DeputyOpinionEvent,
+            DeputyOpinionEvent.opinion_id,
+            deputy_states.ANSWER,
+            assigned_only=True,
+        ),
+    )
+
+
+def _firsts(session: Session, kind: _Kind, under) -> tuple[dict, dict]:
     """Per item, the day of its first answer and whether its first review accepted it."""
-    stmt = sa.select(key, event.action, event.at).where(event.action.in_([answer, *ACCEPTING]))
+    event, accepting = kind.event, ACCEPTING[kind.name]
+    stmt = sa.select(kind.event_key, event.action, event.at).where(
+        event.action.in_([kind.answer, *accepting])
+    )
     if under is not None:
-        stmt = _below(stmt.join(owner, owner.id == key), owner, under)
+        stmt = _below(stmt.join(kind.model, kind.model.id == kind.event_key), kind.model, under)
     answered, reviewed = {}, {}
     for item_id, action, at in session.execute(stmt.order_by(event.id)).all():
-        if action == answer:
+        if action == kind.answer:
             answered.setdefault(item_id, _day(at))
-        elif action in ACCEPTING:
-            reviewed.setdefault(item_id, ACCEPTING[action])
+        else:
+            reviewed.setdefault(item_id, accepting[action])
     return answered, reviewed
 
 
 def items_of(session: Session, under: Tenant | None = None) -> list[Item]:
-    """Every ticket and opinion of the current tenant, as items; or, in system scope, of
-    every congress below ``under``."""
-    answered, reviewed = _firsts(
-        session, TicketEvent, TicketEvent.ticket_id, "answer", Ticket, under
-    )
-    columns = (Ticket.id, Ticket.organ_id, Ticket.opened_at, Ticket.deadline, Ticket.closed_at)
-    tickets = session.execute(_below(sa.select(*columns, Ticket.tenant_id), Ticket, under))
-    items = [
-        Item("tickets", organ, _day(opened), due, answered.get(i), reviewed.get(i), _day(closed), t)
-        for i, organ, opened, due, closed, t in tickets.all()
-    ]
-    answered, reviewed = _firsts(
-        session, OpinionEvent, OpinionEvent.opinion_id, opinion_states.SUBMIT_RESULT, Opinion, under
-    )
-    columns = (
-        Opinion.id,
-        Opinion.organ_id,
-        Opinion.issued_at,
-        Opinion.first_deadline,
-        Opinion.closed_at,
-        Opinion.tenant_id,
-    )
-    opinions = session.execute(_below(sa.select(*columns), Opinion, under))
-    items += [
-        Item(
-            "opinions", organ, _day(issued), due, answered.get(i), reviewed.get(i), _day(closed), t
+    """Every item of every kind of the current tenant; or, in system scope, of every
+    congress below ``under``."""
+    items = []
+    for kind in _kinds():
+        answered, reviewed = _firsts(session, kind, under)
+        model = kind.model
+        stmt = sa.select(
+            model.id, model.organ_id, kind.opened, kind.deadline, model.closed_at, model.tenant_id
         )
-        for i, organ, issued, due, closed, t in opinions.all()
-    ]
+        if kind.assigned_only:
+            stmt = stmt.where(model.organ_id.is_not(None), kind.opened.is_not(None))
+        items += [
+            Item(
+                kind.name,
+                organ,
+                _day(opened),
+                due,
+                answered.get(i),
+                reviewed.get(i),
+                _day(closed),
+                t,
+            )
+            for i, organ, opened, due, closed, t in session.execute(_below(stmt, model, under))
+        ]
     return items
 
 

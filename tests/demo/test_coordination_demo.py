@@ -235,7 +235,8 @@ def test_every_move_is_in_the_demo_s_past_and_audited_as_its_user(xiaoshan):
 def test_the_court_s_responsiveness_is_what_its_history_implies(demo):
     """The work-report opinions: answered on time (issued 2025-10-27, first result
     2025-11-28: 32 days), not accepted at the first review. The inquiry's opinions: a plan
-    alone, not an answer, not yet due. The tickets the rating opened are not due yet."""
+    alone, not an answer, not yet due. The tickets the rating opened are not due yet. The
+    deputy's opinion on 执行到位率: answered before its deadline, not rated yet."""
     client = _client(demo, "staff")
     with clock.frozen_at(PRESENT):
         body = client.get(f"/api/v1/t/{XIAOSHAN}/responsiveness").get_json()
@@ -253,7 +254,30 @@ def test_the_court_s_responsiveness_is_what_its_history_implies(demo):
         "average_days_to_answer": 32.0,
     }
     assert court["tickets"]["due"] == 0 and court["tickets"]["answered"] == 0
-    assert (court["due"], court["on_time_share"], court["accepted_first_share"]) == (1, 1.0, 0.0)
+    with demo.app_context(), system_scope():
+        assigned, answered, deadline = db.session.execute(
+            sa.select(
+                DeputyOpinion.assigned_at, DeputyOpinion.answered_at, DeputyOpinion.first_deadline
+            ).where(DeputyOpinion.organ_id == court["organ"]["id"])
+        ).one()
+    assigned, answered = (
+        (m if m.tzinfo else m.replace(tzinfo=UTC)).astimezone(clock.BEIJING).date()
+        for m in (assigned, answered)
+    )
+    assert answered <= deadline
+    assert court["deputy_opinions"] == {
+        "items": 1,
+        "due": 1,
+        "on_time": 1,
+        "on_time_share": 1.0,
+        "reviewed": 0,
+        "accepted_first": 0,
+        "accepted_first_share": None,
+        "answered": 1,
+        "average_days_to_answer": float((answered - assigned).days),
+    }
+    assert court["concerns"]["items"] == 0  # the concern is the procuratorate's
+    assert (court["due"], court["on_time_share"], court["accepted_first_share"]) == (2, 1.0, 0.0)
     assert court["rank"] == 1  # the only organ with anything due
     with demo.app_context(), system_scope():
         issued = db.session.scalar(

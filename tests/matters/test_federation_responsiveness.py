@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from app import clock
+from app.matters.responsiveness import KINDS
 from tests.support.http import login, post_json
 
 KEYS = {
@@ -21,8 +22,7 @@ KEYS = {
     "accepted_first_share",
     "answered",
     "average_days_to_answer",
-    "tickets",
-    "opinions",
+    *KINDS,
 }
 
 
@@ -38,9 +38,10 @@ def test_the_city_sees_its_districts_summed_without_organs(client, world):
     assert set(rows) == {"330105", "330106"}
     for row in rows.values():
         assert set(row) == KEYS  # no organ, no item
-        # each district: its court's ticket and the opinion of its inquiry, none answered
-        assert (row["items"], row["answered"], row["on_time_share"]) == (2, 0, None)
-        assert (row["tickets"]["items"], row["opinions"]["items"]) == (1, 1)
+        # each district: its court's ticket, the opinion of its inquiry, a key concern and a
+        # deputy's opinion, none answered
+        assert (row["items"], row["answered"], row["on_time_share"]) == (4, 0, None)
+        assert [row[kind]["items"] for kind in KINDS] == [1, 1, 1, 1]
 
 
 def test_an_answer_in_a_district_moves_its_line_only(client, world):
@@ -72,7 +73,7 @@ def test_an_answer_in_a_district_moves_its_line_only(client, world):
     # the province sees Hangzhou with both districts in it, and Ningbo with nothing
     login(client, "330000-viewer")
     province = _children(client, "330000")
-    assert (province["330100"]["items"], province["330100"]["answered"]) == (4, 1)
+    assert (province["330100"]["items"], province["330100"]["answered"]) == (8, 1)
     assert province["330200"]["items"] == 0
 
 

@@ -60,8 +60,8 @@ def test_from_a_focus_issue_to_a_closed_matter(app, tx, world):
         (topic,) = [f["topic"] for f in focus["findings"] if f["topic"]["code"] == "enforcement"]
         assert topic["name_zh"] == "执行难"
         before = _court_row(staff.get("/responsiveness"), court_id)
-        # the world's ticket and opinion: neither answered nor due yet
-        assert before["items"] == 2 and before["due"] == before["answered"] == 0
+        # the world's ticket, opinion, key concern and deputy's opinion: none answered or due
+        assert before["items"] == 4 and before["due"] == before["answered"] == 0
         assert before["on_time_share"] is None
         assert before["accepted_first_share"] is None
         assert before["average_days_to_answer"] is None
@@ -217,8 +217,11 @@ def test_from_a_focus_issue_to_a_closed_matter(app, tx, world):
         "answered": 1,
         "average_days_to_answer": 2.0,
     }
-    assert {k: after[k] for k in before if k not in ("organ", "rank", "tickets", "opinions")} == {
-        "items": 3,
+    kinds = ("tickets", "opinions", "concerns", "deputy_opinions")
+    assert after["concerns"]["items"] == after["deputy_opinions"]["items"] == 1
+    assert after["concerns"]["due"] == after["deputy_opinions"]["due"] == 0
+    assert {k: after[k] for k in before if k not in ("organ", "rank", *kinds)} == {
+        "items": 5,
         "due": 2,
         "on_time": 2,
         "on_time_share": 1.0,
